@@ -1,0 +1,10 @@
+// Reserved: implemented with its backend (see the open issues).
+import { defineCommand } from "citty";
+import { BottleError } from "../util/errors.ts";
+
+export default defineCommand({
+  meta: { name: "stop", description: "(not yet available)" },
+  run() {
+    throw new BottleError("INTERNAL", "`bot-bottle stop` is not implemented yet", { hint: "see README.md for what this build supports" });
+  },
+});

@@ -1,0 +1,68 @@
+// Operator config: $XDG_CONFIG_HOME/bot-bottle/config.toml, overridden by env.
+// Every base image is configurable because registries differ (air-gapped
+// sites, mirrors); defaults are public images for real users.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as v from "valibot";
+import { configDir } from "../util/paths.ts";
+import { parseTomlText, validate } from "../manifest/parse.ts";
+
+export const configSchema = v.strictObject({
+  /** Base image for agent images (claude, codex, shell). */
+  base_image: v.optional(v.string()),
+  /** Base image for the bundle sidecar. */
+  bundle_base_image: v.optional(v.string()),
+  /** Extra CA bundle (PEM) trusted during image builds: corporate TLS interception. */
+  build_ca: v.optional(v.string()),
+  /** Default backend. */
+  backend: v.optional(v.picklist(["docker", "smolmachines"])),
+  /** First two octets of per-bottle subnets. */
+  subnet_base: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}\.\d{1,3}$/, 'use two octets such as "10.213"'))),
+  /** Registry image used for the ephemeral pack registry (smolmachines). */
+  registry_image: v.optional(v.string()),
+});
+
+export interface Config {
+  baseImage: string;
+  bundleBaseImage: string;
+  buildCa?: string;
+  backend: "docker" | "smolmachines";
+  subnetBase: string;
+  registryImage: string;
+  /** Where the values came from, for `doctor`. */
+  file?: string;
+}
+
+export const DEFAULTS: Config = {
+  baseImage: "debian:bookworm-slim",
+  bundleBaseImage: "debian:bookworm-slim",
+  backend: "docker",
+  subnetBase: "10.213",
+  registryImage: "registry:2",
+};
+
+/** Pure merge: defaults ← file ← env. */
+export function mergeConfig(file: v.InferOutput<typeof configSchema>, env: Record<string, string | undefined>): Config {
+  const backend = env.BOT_BOTTLE_BACKEND ?? file.backend ?? DEFAULTS.backend;
+  if (backend !== "docker" && backend !== "smolmachines") {
+    throw new Error(`BOT_BOTTLE_BACKEND must be docker or smolmachines, got ${backend}`);
+  }
+  return {
+    baseImage: env.BOT_BOTTLE_BASE_IMAGE || file.base_image || DEFAULTS.baseImage,
+    bundleBaseImage: env.BOT_BOTTLE_BUNDLE_BASE_IMAGE || file.bundle_base_image || env.BOT_BOTTLE_BASE_IMAGE || file.base_image || DEFAULTS.bundleBaseImage,
+    buildCa: env.BOT_BOTTLE_BUILD_CA || file.build_ca || undefined,
+    backend,
+    subnetBase: env.BOT_BOTTLE_SUBNET_BASE || file.subnet_base || DEFAULTS.subnetBase,
+    registryImage: env.BOT_BOTTLE_REGISTRY_IMAGE || file.registry_image || DEFAULTS.registryImage,
+  };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const file = join(configDir(env), "config.toml");
+  let data: v.InferOutput<typeof configSchema> = {};
+  if (existsSync(file)) {
+    const src = readFileSync(file, "utf8");
+    data = validate(configSchema, parseTomlText(src, file), src, file);
+  }
+  return { ...mergeConfig(data, env), file: existsSync(file) ? file : undefined };
+}

@@ -1,0 +1,109 @@
+// The manifest's shape. Strict objects everywhere: an unknown key is almost
+// always a typo, and silently ignoring it would weaken a security policy.
+import * as v from "valibot";
+
+export const PROVIDERS = ["claude", "codex", "shell"] as const;
+export const BACKENDS = ["docker", "smolmachines"] as const;
+export const CREDENTIAL_KINDS = ["anthropic-api-key", "anthropic-oauth", "openai", "bearer", "header"] as const;
+
+const name = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "use 1-40 lowercase letters, digits, '-' or '_', starting with a letter or digit"),
+);
+
+/** Host pattern: `example.com`, `*.example.com` (also matches the apex) or `*`. */
+export const hostPattern = v.pipe(
+  v.string(),
+  v.regex(
+    /^(\*|(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)(:\d{1,5})?$/,
+    "use a lowercase host name such as `api.example.com` or `*.example.com`",
+  ),
+);
+
+/** Env value: a string (literal, `?prompt`, `${HOST_VAR}`) or a table that marks it secret. */
+export const envValue = v.union([
+  v.string(),
+  v.strictObject({ value: v.string(), secret: v.optional(v.boolean()) }),
+]);
+
+export const egressRoute = v.strictObject({
+  host: hostPattern,
+  kind: v.optional(v.picklist(CREDENTIAL_KINDS, "use one of: " + CREDENTIAL_KINDS.join(", "))),
+  /** The real credential; resolved like env, held only by the bundle. */
+  credential: v.optional(v.string()),
+  /** The agent env var that receives the placeholder. Defaults by kind. */
+  env: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use an environment variable name"))),
+  /** Header to inject for kind = "header". */
+  header: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]+$/, "use an HTTP header name"))),
+  /** Send this route's traffic to another origin (a corporate gateway, a test server). */
+  upstream: v.optional(v.pipe(v.string(), v.url("use an absolute URL such as http://10.0.0.5:8080"))),
+  /** Also substitute the placeholder in the query string (opt-in; off by default). */
+  query: v.optional(v.boolean()),
+});
+
+export const gitRemote = v.strictObject({
+  name,
+  url: v.pipe(v.string(), v.minLength(1, "give the real remote's URL")),
+  /** HTTPS token (resolved like env: `${GITHUB_TOKEN}`); never given to the agent. */
+  token: v.optional(v.string()),
+  /** SSH private key file on the host; never given to the agent. */
+  ssh_key: v.optional(v.string()),
+  /** Ref patterns the agent may push to; `{slug}` is the bottle identity. */
+  push: v.optional(v.array(v.string())),
+  allow_force: v.optional(v.boolean()),
+  allow_delete: v.optional(v.boolean()),
+  /** Path inside the agent where the repository is cloned (default: the workdir for the first remote). */
+  path: v.optional(v.string()),
+});
+
+export const bottle = v.strictObject({
+  agent: name,
+  provider: v.optional(v.picklist(PROVIDERS, "use one of: " + PROVIDERS.join(", "))),
+  backend: v.optional(v.picklist(BACKENDS, "use one of: " + BACKENDS.join(", "))),
+  /** A ready agent image to use instead of building the provider's image. */
+  image: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** Base image the provider image is built from. */
+  base_image: v.optional(v.pipe(v.string(), v.minLength(1))),
+  copy_cwd: v.optional(v.boolean()),
+  supervise: v.optional(v.boolean()),
+  dlp: v.optional(v.boolean()),
+  cpus: v.optional(v.pipe(v.number(), v.minValue(0.1, "give at least 0.1 CPUs"), v.maxValue(256))),
+  memory: v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?[kmgKMG]$/, 'use a size such as "4g" or "512m"'))),
+  allow: v.optional(v.array(hostPattern)),
+  env: v.optional(v.record(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use an environment variable name")), envValue)),
+  egress: v.optional(v.array(egressRoute)),
+  git: v.optional(v.array(gitRemote)),
+  /** Command the shell provider runs (default: an interactive bash). */
+  command: v.optional(v.array(v.string())),
+});
+
+export const manifest = v.strictObject({
+  version: v.optional(v.literal(1, "the only manifest version is 1")),
+  /** Folder of agent markdown files, relative to the manifest. */
+  agents_dir: v.optional(v.string()),
+  /** Folder of skill folders, relative to the manifest. */
+  skills_dir: v.optional(v.string()),
+  bottles: v.pipe(
+    v.record(name, bottle),
+    v.check((r) => Object.keys(r).length > 0, "define at least one [bottles.NAME] table"),
+  ),
+});
+
+/** Front matter of an agent markdown file. */
+export const agentFrontMatter = v.strictObject({
+  name: v.optional(name),
+  description: v.optional(v.string()),
+  provider: v.optional(v.picklist(PROVIDERS, "use one of: " + PROVIDERS.join(", "))),
+  model: v.optional(v.string()),
+  skills: v.optional(v.array(name)),
+});
+
+export type ManifestInput = v.InferOutput<typeof manifest>;
+export type BottleSpec = v.InferOutput<typeof bottle>;
+export type EgressRouteSpec = v.InferOutput<typeof egressRoute>;
+export type GitRemoteSpec = v.InferOutput<typeof gitRemote>;
+export type EnvValueSpec = v.InferOutput<typeof envValue>;
+export type AgentFrontMatter = v.InferOutput<typeof agentFrontMatter>;
+export type Provider = (typeof PROVIDERS)[number];
+export type Backend = (typeof BACKENDS)[number];
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];

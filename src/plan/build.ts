@@ -1,0 +1,151 @@
+// Manifest + inputs → BottlePlan. Pure apart from the injected prompter and
+// random sources: no files, no processes, no clock.
+import { BottleError } from "../util/errors.ts";
+import { resolveEnv, resolveOne, type Prompter, type ResolvedVar } from "../env/resolve.ts";
+import type { LoadedManifest } from "../manifest/load.ts";
+import { getBottle } from "../manifest/load.ts";
+import type { Backend, Provider } from "../manifest/schema.ts";
+import type { Config } from "../config/config.ts";
+import { checkIdentity, makeIdentity } from "./identity.ts";
+import { bundleSubnet } from "./subnet.ts";
+import { effectiveAllowlist, KIND_DEFAULTS, planEgressRoute } from "./egress.ts";
+import type { BottlePlan, GitRemotePlan } from "./types.ts";
+import { AGENT_CA_BUNDLE, AGENT_CA_FILE, AGENT_WORKDIR, PORTS } from "./bottle-paths.ts";
+
+export interface PlanInputs {
+  manifest: LoadedManifest;
+  bottle: string;
+  /** --name; otherwise `<agent>-<random6>`. */
+  identity?: string;
+  cwd: string;
+  /** --backend; wins over the manifest and config. */
+  backend?: Backend;
+  config: Config;
+  hostEnv: Record<string, string | undefined>;
+  overrides?: Record<string, string>;
+  prompter?: Prompter;
+  random?: () => number;
+  randomBytes?: (n: number) => Uint8Array;
+  /** Subnet collision retry count (see subnet.ts). */
+  subnetAttempt?: number;
+}
+
+export async function buildPlan(inp: PlanInputs): Promise<BottlePlan> {
+  const m = inp.manifest;
+  const spec = getBottle(m, inp.bottle);
+  const agent = m.agents[spec.agent]!;
+  const random = inp.random ?? Math.random;
+  const randomBytes = inp.randomBytes ?? ((n: number) => crypto.getRandomValues(new Uint8Array(n)));
+  const identity = inp.identity ? checkIdentity(inp.identity) : makeIdentity(spec.agent, random);
+  const provider: Provider = spec.provider ?? agent.meta.provider ?? "claude";
+  const backend: Backend = inp.backend ?? spec.backend ?? inp.config.backend;
+  const ctx = { hostEnv: inp.hostEnv, overrides: inp.overrides, prompter: inp.prompter, file: m.file };
+
+  const env = await resolveEnv(spec.env ?? {}, { ...ctx, keyPrefix: `bottles.${inp.bottle}.env` });
+
+  const bundleEnv: ResolvedVar[] = [];
+  const egress = [];
+  for (const [index, r] of (spec.egress ?? []).entries()) {
+    let credential: ResolvedVar | undefined;
+    if (r.credential !== undefined) {
+      const name = `BOT_BOTTLE_CRED_${index}`;
+      // Route credentials are not agent env, so --env cannot override them by the agent's name;
+      // it can by the route's env name (e.g. --env ANTHROPIC_API_KEY=…) which is what operators type.
+      const byEnvName = r.env ?? (r.kind ? KIND_DEFAULTS[r.kind].env : undefined);
+      const overrides = byEnvName && inp.overrides?.[byEnvName] !== undefined ? { [name]: inp.overrides[byEnvName]! } : undefined;
+      credential = await resolveOne(name, { value: r.credential, secret: true }, {
+        ...ctx,
+        overrides,
+        label: byEnvName ?? name,
+        keyPrefix: `bottles.${inp.bottle}.egress[${index}].credential`,
+      });
+      bundleEnv.push(credential);
+    }
+    const route = planEgressRoute({ spec: r, credential, index }, randomBytes, m.file);
+    if (route.credential) {
+      if (env.some((e) => e.name === route.credential!.env)) {
+        throw new BottleError("MANIFEST_INVALID", `${route.credential.env} is both an env entry and a route's placeholder`, {
+          file: m.file,
+          key: `bottles.${inp.bottle}.env.${route.credential.env}`,
+          hint: "remove it from [env]: the route gives the agent a placeholder under that name",
+        });
+      }
+      env.push({ name: route.credential.env, value: route.credential.placeholder, secret: false, source: "generated" });
+    }
+    egress.push(route);
+  }
+
+  const git: GitRemotePlan[] = [];
+  for (const [index, g] of (spec.git ?? []).entries()) {
+    let tokenEnv: string | undefined;
+    if (g.token !== undefined) {
+      tokenEnv = `BOT_BOTTLE_GIT_TOKEN_${index}`;
+      bundleEnv.push(
+        await resolveOne(tokenEnv, { value: g.token, secret: true }, { ...ctx, label: tokenEnv, keyPrefix: `bottles.${inp.bottle}.git[${index}].token` }),
+      );
+    }
+    const sshKey = g.ssh_key?.replace(/^~(?=\/)/, inp.hostEnv.HOME ?? "~");
+    git.push({
+      name: g.name,
+      url: g.url,
+      tokenEnv,
+      sshKey,
+      push: (g.push ?? ["bot-bottle/{slug}/*"]).map((p) => p.replaceAll("{slug}", identity)),
+      allowForce: g.allow_force ?? false,
+      allowDelete: g.allow_delete ?? false,
+      path: g.path ?? (index === 0 && !spec.copy_cwd ? AGENT_WORKDIR : `${AGENT_WORKDIR}/${g.name}`),
+    });
+  }
+
+  const subnet = bundleSubnet(identity, inp.subnetAttempt ?? 0, inp.config.subnetBase);
+  const proxyUrl = `http://${subnet.bundleIp}:${PORTS.proxy}`;
+  const generated = (name: string, value: string): ResolvedVar => ({ name, value, secret: false, source: "generated" });
+  env.push(
+    generated("HTTPS_PROXY", proxyUrl),
+    generated("HTTP_PROXY", proxyUrl),
+    generated("https_proxy", proxyUrl),
+    generated("http_proxy", proxyUrl),
+    generated("NO_PROXY", "localhost,127.0.0.1"),
+    generated("no_proxy", "localhost,127.0.0.1"),
+    generated("NODE_EXTRA_CA_CERTS", AGENT_CA_FILE),
+    generated("SSL_CERT_FILE", AGENT_CA_BUNDLE),
+    generated("REQUESTS_CA_BUNDLE", AGENT_CA_BUNDLE),
+    generated("GIT_SSL_CAINFO", AGENT_CA_BUNDLE),
+    generated("BOT_BOTTLE", identity),
+  );
+
+  const name = `bot-bottle-${identity}`;
+  return {
+    version: 1,
+    identity,
+    bottle: inp.bottle,
+    manifest: m.file,
+    agent: {
+      name: agent.name,
+      file: agent.file,
+      description: agent.meta.description,
+      model: agent.meta.model,
+      prompt: agent.prompt,
+      skills: agent.skills,
+    },
+    provider,
+    backend,
+    image: spec.image,
+    baseImage: spec.base_image ?? inp.config.baseImage,
+    cwd: inp.cwd,
+    copyCwd: spec.copy_cwd ?? false,
+    workdir: AGENT_WORKDIR,
+    network: { ...subnet, internal: `${name}-int`, egress: `${name}-egress` },
+    containers: { bundle: `${name}-bundle`, agent: `${name}-agent` },
+    env,
+    bundleEnv,
+    allow: effectiveAllowlist(spec.allow ?? [], egress),
+    dlp: spec.dlp ?? true,
+    egress,
+    git,
+    supervise: spec.supervise ?? false,
+    resources: { cpus: spec.cpus, memory: spec.memory },
+    command: spec.command,
+    ports: { ...PORTS },
+  };
+}

@@ -1,0 +1,28 @@
+// Pure: a plan as people read it (plan, --dry-run, the launch preflight).
+import type { BottlePlan } from "./types.ts";
+
+export function formatPlan(p: BottlePlan): string {
+  const L: string[] = [];
+  const kv = (k: string, v: string) => L.push(`  ${k.padEnd(11)} ${v}`);
+  L.push(`bottle ${p.bottle} → ${p.identity}`);
+  kv("manifest", p.manifest);
+  kv("agent", `${p.agent.name} (${p.provider})${p.agent.model ? ` model=${p.agent.model}` : ""}`);
+  kv("backend", p.backend);
+  kv("image", p.image ?? `bot-bottle/${p.provider} from ${p.baseImage}`);
+  kv("workdir", `${p.workdir}${p.copyCwd ? ` ← copy of ${p.cwd}` : ""}`);
+  kv("network", `${p.network.cidr} (bundle ${p.network.bundleIp}, agent ${p.network.agentIp})`);
+  kv("allow", p.allow.length ? p.allow.join(", ") : "(nothing: all egress blocked)");
+  kv("dlp", p.dlp ? "on" : "off");
+  for (const r of p.egress) {
+    const cred = r.credential ? ` inject ${r.credential.header} (agent holds placeholder in ${r.credential.env})` : "";
+    kv("route", `${r.host}${r.upstream ? ` → ${r.upstream}` : ""}${cred}`);
+  }
+  for (const g of p.git) kv("git", `${g.name} ${g.url} → ${g.path}; push ${g.push.join(", ")}`);
+  kv("supervise", p.supervise ? "on (MCP at bundle:" + p.ports.supervise + ")" : "off");
+  if (p.resources.cpus || p.resources.memory) kv("resources", `cpus=${p.resources.cpus ?? "-"} memory=${p.resources.memory ?? "-"}`);
+  if (p.command) kv("command", p.command.join(" "));
+  const userEnv = p.env.filter((e) => e.source !== "generated");
+  if (userEnv.length) kv("env", userEnv.map((e) => `${e.name}=${e.value}`).join(" "));
+  if (p.bundleEnv.length) kv("secrets", p.bundleEnv.map((e) => `${e.name}=${e.value}`).join(" ") + " (bundle only)");
+  return L.join("\n");
+}

@@ -1,0 +1,90 @@
+// A plan is a plain, printable object: everything a backend needs to bring a
+// bottle up, resolved ahead of time. Secret values appear only in ResolvedVar
+// entries marked secret and are redacted by redactPlan() before printing or
+// storing.
+import type { ResolvedVar } from "../env/resolve.ts";
+import type { Backend, CredentialKind, Provider } from "../manifest/schema.ts";
+import type { BottleSubnet } from "./subnet.ts";
+
+export interface SkillPlan {
+  name: string;
+  /** Host folder to copy into the agent's skills dir. */
+  dir: string;
+}
+
+export interface AgentPlan {
+  name: string;
+  file: string;
+  description?: string;
+  model?: string;
+  prompt: string;
+  skills: SkillPlan[];
+}
+
+/** How a route's credential travels in a request. */
+export interface CredentialInjection {
+  kind: CredentialKind;
+  /** Lower-case header name: `x-api-key`, `authorization`, … */
+  header: string;
+  /** Prefix before the token in the header value: "Bearer " or "". */
+  prefix: string;
+  /** Agent env var holding the placeholder. */
+  env: string;
+  /** Shape-preserving fake the agent holds. */
+  placeholder: string;
+  /** Name of the bundle env var holding the real credential. */
+  bundleEnv: string;
+  /** Substitute in the query string too. */
+  query: boolean;
+}
+
+export interface EgressRoutePlan {
+  host: string;
+  upstream?: string;
+  credential?: CredentialInjection;
+}
+
+export interface GitRemotePlan {
+  name: string;
+  url: string;
+  /** Bundle env var with the HTTPS token, if any. */
+  tokenEnv?: string;
+  /** Host path of an SSH key mounted into the bundle only. */
+  sshKey?: string;
+  push: string[];
+  allowForce: boolean;
+  allowDelete: boolean;
+  /** Where the agent's clone lives. */
+  path: string;
+}
+
+export interface BottlePlan {
+  version: 1;
+  identity: string;
+  bottle: string;
+  manifest: string;
+  agent: AgentPlan;
+  provider: Provider;
+  backend: Backend;
+  /** Ready image the operator named; otherwise the provider image is built from baseImage. */
+  image?: string;
+  baseImage: string;
+  cwd: string;
+  copyCwd: boolean;
+  /** Where the agent works inside the bottle. */
+  workdir: string;
+  network: BottleSubnet & { internal: string; egress: string };
+  containers: { bundle: string; agent: string };
+  /** Agent-visible environment (placeholders included, real credentials never). */
+  env: ResolvedVar[];
+  /** Bundle-only environment: real credentials. */
+  bundleEnv: ResolvedVar[];
+  allow: string[];
+  dlp: boolean;
+  egress: EgressRoutePlan[];
+  git: GitRemotePlan[];
+  supervise: boolean;
+  resources: { cpus?: number; memory?: string };
+  command?: string[];
+  ports: { proxy: number; gitGate: number; supervise: number };
+}
