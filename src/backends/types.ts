@@ -1,0 +1,34 @@
+// What every backend offers the lifecycle commands. `launch`, `run`, `resume`,
+// `stop`, `rm`, `exec`, `logs`, `gc` route to a driver by the backend recorded
+// in state, so a bottle is always handled by the backend that made it.
+import type { BottlePlan } from "../plan/types.ts";
+
+export type LiveStatus = "running" | "stopped" | "partial" | "missing";
+
+export interface AttachOptions {
+  /** Interactive TTY (launch/resume) or not (run). */
+  interactive: boolean;
+  /** Non-interactive task for the agent (`run -p`). */
+  prompt?: string;
+  /** Explicit command instead of the provider's default (`run … -- cmd`). */
+  command?: string[];
+}
+
+export interface BackendDriver {
+  readonly name: "docker" | "smolmachines";
+  /** Build/prepare images, networks, the bundle and the agent; provision. Tears down what it made on failure. */
+  up(plan: BottlePlan, secrets: Record<string, string>): Promise<void>;
+  /** Run the agent (attached or not); returns the agent's exit code. */
+  attach(plan: BottlePlan, opts: AttachOptions): Promise<number>;
+  /** Run a command in the agent; returns its exit code. */
+  exec(plan: BottlePlan, argv: string[], opts: { tty: boolean }): Promise<number>;
+  /** Start a stopped (kept) bottle again. */
+  start(plan: BottlePlan): Promise<void>;
+  /** Stop without removing. */
+  stop(plan: BottlePlan): Promise<void>;
+  /** Remove everything the bottle made (containers, machines, networks). Idempotent. */
+  remove(plan: BottlePlan): Promise<void>;
+  status(plan: BottlePlan): Promise<LiveStatus>;
+  /** Identities of bottles this backend still has resources for (for gc of orphans). */
+  listIdentities(): Promise<string[]>;
+}
