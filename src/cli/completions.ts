@@ -1,10 +1,28 @@
-// Reserved: implemented with its backend (see the open issues).
-import { defineCommand } from "citty";
+// `bot-bottle completions bash|zsh|fish`: a completion script generated from
+// the live command tree, so new commands and flags complete without edits here.
+import { defineCommand, type PositionalArgDef } from "citty";
 import { BottleError } from "../util/errors.ts";
+import { SHELLS, completionScript, isShell } from "../completions/shells.ts";
+import { commandTree } from "../completions/tree.ts";
+
+// citty ignores `options` on positionals; the completion generator reads it.
+const shellArg: PositionalArgDef & { options: string[] } = {
+  type: "positional",
+  required: true,
+  description: `Shell: ${SHELLS.join(" | ")}`,
+  options: [...SHELLS],
+};
 
 export default defineCommand({
-  meta: { name: "completions", description: "(not yet available)" },
-  run() {
-    throw new BottleError("INTERNAL", "`bot-bottle completions` is not implemented yet", { hint: "see README.md for what this build supports" });
+  meta: { name: "completions", description: "Print a shell completion script (bash, zsh, fish)" },
+  args: { shell: shellArg },
+  async run({ args }) {
+    const shell = String(args.shell);
+    if (!isShell(shell)) {
+      throw new BottleError("USAGE", `no completions for shell "${shell}"`, { hint: `choose one of: ${SHELLS.join(", ")}` });
+    }
+    const { main } = await import("../main.ts");
+    const tree = await commandTree(main, "bot-bottle");
+    process.stdout.write(completionScript(shell, tree));
   },
 });

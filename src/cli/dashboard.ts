@@ -1,7 +1,105 @@
-// Placeholder dashboard: lists bottles; the full one comes with supervise.
+// `bot-bottle` with no arguments in a terminal: bottles and their pending
+// approvals, refreshed every second, answered with single keys. Plain ANSI on
+// the alternate screen; anything but a terminal gets the help text instead.
 import { showUsage } from "citty";
+import { createInterface } from "node:readline";
+import { isInteractive } from "./common.ts";
+import { openDb } from "../state/db.ts";
+import { listBottleRows } from "../state/bottles.ts";
+import { answerItem, itemStatus, loadInbox } from "../supervise/inbox.ts";
+import { clampSelection, keyAction, renderDashboard, type DashboardState } from "../supervise/dashboard-view.ts";
+import { isBottleError } from "../util/errors.ts";
+
+const REFRESH_MS = 1_000;
+const NOTES_SHOWN = 5;
 
 export async function dashboard(): Promise<void> {
-  const { main } = await import("../main.ts");
-  await showUsage(main);
+  if (!isInteractive()) {
+    const { main } = await import("../main.ts");
+    return showUsage(main);
+  }
+  const db = openDb();
+  const out = process.stdout;
+  const stdin = process.stdin;
+  const st: DashboardState = { bottles: [], pending: [], notes: [], selected: 0, message: "", now: new Date() };
+
+  const load = () => {
+    st.now = new Date();
+    st.bottles = listBottleRows(db);
+    const items = loadInbox(db);
+    st.pending = items.filter((it) => itemStatus(it, st.now) === "pending");
+    st.notes = items.filter((it) => it.request.kind === "notify").slice(-NOTES_SHOWN).reverse();
+    st.selected = clampSelection(st.selected, st.pending.length);
+  };
+  const draw = () => {
+    const lines = renderDashboard(st, out.columns ?? 80, out.rows ?? 24);
+    out.write("\x1b[H\x1b[2J" + lines.join("\x1b[K\n") + "\x1b[K");
+  };
+  const refresh = () => {
+    try {
+      load();
+    } catch (e) {
+      st.message = isBottleError(e) ? e.oneLine() : String((e as Error).message ?? e);
+    }
+    draw();
+  };
+
+  const enterScreen = () => {
+    out.write("\x1b[?1049h\x1b[?25l");
+    stdin.setRawMode(true);
+    stdin.resume();
+  };
+  const leaveScreen = () => {
+    stdin.setRawMode(false);
+    out.write("\x1b[?25h\x1b[?1049l");
+  };
+
+  await new Promise<void>((resolve) => {
+    let busy = false;
+    const timer = setInterval(() => !busy && refresh(), REFRESH_MS);
+    const quit = () => {
+      clearInterval(timer);
+      stdin.off("data", onKey);
+      leaveScreen();
+      stdin.pause();
+      resolve();
+    };
+    const onKey = async (buf: Buffer) => {
+      if (busy) return;
+      const action = keyAction(buf.toString());
+      if (!action) return;
+      if (action.type === "quit") return quit();
+      if (action.type === "move") st.selected = clampSelection(st.selected + action.delta, st.pending.length);
+      if (action.type === "answer") {
+        const it = st.pending[st.selected];
+        if (!it) st.message = "nothing selected";
+        else {
+          busy = true;
+          const note = action.withNote ? await askNote(leaveScreen, enterScreen) : "";
+          try {
+            answerItem(db, it, action.decision, note);
+            st.message = `${action.decision === "approve" ? "approved" : "denied"} ${it.request.id} (${it.identity})`;
+          } catch (e) {
+            st.message = isBottleError(e) ? e.oneLine() : String(e);
+          }
+          busy = false;
+        }
+      }
+      refresh();
+    };
+    stdin.on("data", onKey);
+    enterScreen();
+    refresh();
+  });
+  db.close();
+}
+
+/** Leave raw mode for one line of input (the note), then come back. */
+async function askNote(leave: () => void, enter: () => void): Promise<string> {
+  leave();
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const note = await new Promise<string>((resolve) => rl.question("Note for the agent: ", resolve));
+  rl.close();
+  enter();
+  return note.trim();
 }

@@ -1,10 +1,31 @@
-// Reserved: implemented with its backend (see the open issues).
+// `bot-bottle exec ID [-t] -- CMD…`: run a command in a running bottle as the agent user.
 import { defineCommand } from "citty";
+import { driverFor } from "../backends/registry.ts";
+import { openDb } from "../state/db.ts";
 import { BottleError } from "../util/errors.ts";
+import { argsAfterDashDash, findOneBottle } from "../lifecycle/cli-support.ts";
 
 export default defineCommand({
-  meta: { name: "exec", description: "(not yet available)" },
-  run() {
-    throw new BottleError("INTERNAL", "`bot-bottle exec` is not implemented yet", { hint: "see README.md for what this build supports" });
+  meta: { name: "exec", description: "Run a command in a running bottle: exec ID -- CMD…" },
+  args: {
+    id: { type: "positional", required: true, description: "Bottle identity (or a unique prefix)" },
+    tty: { type: "boolean", alias: "t", description: "Allocate a terminal" },
+  },
+  async run({ args, rawArgs }) {
+    const argv = argsAfterDashDash(rawArgs);
+    if (!argv?.length) throw new BottleError("USAGE", "no command given", { hint: `bot-bottle exec ${args.id} -- COMMAND…` });
+    const db = openDb();
+    let row;
+    try {
+      row = findOneBottle(db, args.id);
+    } finally {
+      db.close();
+    }
+    const driver = await driverFor(row.backend);
+    const live = await driver.status(row.plan);
+    if (live !== "running") {
+      throw new BottleError("USAGE", `${row.identity} is not running (${live})`, { hint: `\`bot-bottle resume ${row.identity} --detach\` starts it` });
+    }
+    process.exitCode = await driver.exec(row.plan, argv, { tty: !!args.tty });
   },
 });

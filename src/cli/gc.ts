@@ -1,10 +1,70 @@
-// Reserved: implemented with its backend (see the open issues).
+// `bot-bottle gc`: remove what crashed or forgotten bottles left behind —
+// containers/networks of bottles that are neither kept nor in use, and state
+// rows (and folders) of bottles whose resources are gone.
+import { rmSync } from "node:fs";
 import { defineCommand } from "citty";
-import { BottleError } from "../util/errors.ts";
+import { consola } from "consola";
+import { BACKEND_NAMES, driverFor } from "../backends/registry.ts";
+import type { BackendDriver } from "../backends/types.ts";
+import { openDb } from "../state/db.ts";
+import { deleteBottleRow, listBottleRows } from "../state/bottles.ts";
+import { bottleDir } from "../util/paths.ts";
+import { planGc } from "../lifecycle/gc.ts";
+import { ownerAlive } from "../lifecycle/owner.ts";
+import { jsonArg, printJson } from "./common.ts";
 
 export default defineCommand({
-  meta: { name: "gc", description: "(not yet available)" },
-  run() {
-    throw new BottleError("INTERNAL", "`bot-bottle gc` is not implemented yet", { hint: "see README.md for what this build supports" });
+  meta: { name: "gc", description: "Remove leftovers of crashed or finished bottles" },
+  args: {
+    "dry-run": { type: "boolean", description: "Only say what would be removed" },
+    ...jsonArg,
+  },
+  async run({ args }) {
+    const db = openDb();
+    try {
+      const rows = listBottleRows(db, { all: true });
+      const drivers = new Map<string, BackendDriver>();
+      const owners = new Map<string, string>();
+      const withResources: string[] = [];
+      for (const name of BACKEND_NAMES) {
+        let d: BackendDriver;
+        let ids: string[];
+        try {
+          d = await driverFor(name);
+          ids = await d.listIdentities();
+        } catch (e) {
+          // A backend that is not installed here has nothing to collect.
+          consola.debug(`gc: skipping ${name}: ${(e as Error).message}`);
+          continue;
+        }
+        drivers.set(name, d);
+        for (const id of ids) {
+          withResources.push(id);
+          owners.set(id, name);
+        }
+      }
+      const plan = planGc({ withResources, rows, ownerAlive: (id) => ownerAlive(db, id) });
+      if (args.json) printJson(plan);
+      if (args["dry-run"]) {
+        if (!args.json) for (const id of plan.removeResources) consola.info(`would remove resources of ${id}`);
+        if (!args.json) for (const id of plan.deleteRows) consola.info(`would forget ${id}`);
+        return;
+      }
+      for (const id of plan.removeResources) {
+        const d = drivers.get(owners.get(id)!)!;
+        const row = rows.find((r) => r.identity === id);
+        if (row) await d.remove(row.plan);
+        else if ("removeIdentity" in d) await (d as { removeIdentity(id: string): Promise<void> }).removeIdentity(id);
+        if (!args.json) consola.success(`removed resources of ${id}`);
+      }
+      for (const id of plan.deleteRows) {
+        deleteBottleRow(db, id);
+        rmSync(bottleDir(id), { recursive: true, force: true });
+        if (!args.json) consola.success(`forgot ${id}`);
+      }
+      if (!args.json && !plan.removeResources.length && !plan.deleteRows.length) consola.info("nothing to collect");
+    } finally {
+      db.close();
+    }
   },
 });

@@ -1,10 +1,16 @@
-// Reserved: implemented with its backend (see the open issues).
+// `bot-bottle launch BOTTLE`: an interactive session in the bottle.
 import { defineCommand } from "citty";
-import { BottleError } from "../util/errors.ts";
+import { planArgs } from "./common.ts";
+import { startBottle, startFlags } from "../lifecycle/start.ts";
 
 export default defineCommand({
-  meta: { name: "launch", description: "(not yet available)" },
-  run() {
-    throw new BottleError("INTERNAL", "`bot-bottle launch` is not implemented yet", { hint: "see README.md for what this build supports" });
+  meta: { name: "launch", description: "Start a bottle and attach an interactive session" },
+  args: {
+    bottle: { type: "positional", required: true, description: "Bottle name from the manifest" },
+    ...planArgs,
+    ...startFlags,
+  },
+  async run({ args }) {
+    process.exitCode = await startBottle("launch", args);
   },
 });

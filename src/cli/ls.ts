@@ -2,29 +2,49 @@ import { defineCommand } from "citty";
 import { consola } from "consola";
 import { jsonArg, printJson } from "./common.ts";
 import { openDb } from "../state/db.ts";
-import { listBottleRows } from "../state/bottles.ts";
+import { listBottleRows, type BottleRow } from "../state/bottles.ts";
+import { driverFor } from "../backends/registry.ts";
+import type { LiveStatus } from "../backends/types.ts";
+
+/** Ask each bottle's driver; a backend that cannot answer reports "unknown". */
+async function liveStatuses(rows: BottleRow[]): Promise<Map<string, LiveStatus | "unknown">> {
+  const out = new Map<string, LiveStatus | "unknown">();
+  await Promise.all(
+    rows.map(async (r) => {
+      if (r.status === "removed") return out.set(r.identity, "missing");
+      try {
+        out.set(r.identity, await (await driverFor(r.backend)).status(r.plan));
+      } catch {
+        out.set(r.identity, "unknown");
+      }
+    }),
+  );
+  return out;
+}
 
 export default defineCommand({
-  meta: { name: "ls", description: "List bottles" },
+  meta: { name: "ls", description: "List bottles with their live status" },
   args: { ...jsonArg, all: { type: "boolean", alias: "a", description: "Include removed bottles" } },
-  run({ args }) {
+  async run({ args }) {
     const db = openDb();
     const rows = listBottleRows(db, { all: args.all });
     db.close();
+    const live = await liveStatuses(rows);
     const out = rows.map((r) => ({
       identity: r.identity,
       bottle: r.bottle,
       agent: r.agent,
       backend: r.backend,
       status: r.status,
+      live: live.get(r.identity) ?? "unknown",
       cwd: r.cwd,
       started_at: r.started_at,
       keep: r.keep,
     }));
     if (args.json) return printJson(out);
     if (!out.length) return consola.info("no bottles");
-    const head = ["IDENTITY", "BOTTLE", "BACKEND", "STATUS", "STARTED", "CWD"];
-    const table = out.map((r) => [r.identity, r.bottle, r.backend, r.status, r.started_at.replace("T", " ").slice(0, 19), r.cwd]);
+    const head = ["IDENTITY", "BOTTLE", "BACKEND", "STATUS", "LIVE", "STARTED", "CWD"];
+    const table = out.map((r) => [r.identity, r.bottle, r.backend, r.status + (r.keep ? " (kept)" : ""), r.live, r.started_at.replace("T", " ").slice(0, 19), r.cwd]);
     const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
     for (const row of [head, ...table]) process.stdout.write(row.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd() + "\n");
   },

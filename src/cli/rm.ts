@@ -1,10 +1,38 @@
-// Reserved: implemented with its backend (see the open issues).
+// `bot-bottle rm ID…`: remove containers/networks, the state row and the host folder.
+import { rmSync } from "node:fs";
 import { defineCommand } from "citty";
+import { consola } from "consola";
+import { driverFor } from "../backends/registry.ts";
+import { openDb } from "../state/db.ts";
+import { deleteBottleRow } from "../state/bottles.ts";
+import { bottleDir } from "../util/paths.ts";
 import { BottleError } from "../util/errors.ts";
+import { findOneBottle } from "../lifecycle/cli-support.ts";
+import { listArg } from "./common.ts";
 
 export default defineCommand({
-  meta: { name: "rm", description: "(not yet available)" },
-  run() {
-    throw new BottleError("INTERNAL", "`bot-bottle rm` is not implemented yet", { hint: "see README.md for what this build supports" });
+  meta: { name: "rm", description: "Remove bottles: containers, networks, state and files" },
+  args: {
+    id: { type: "positional", required: true, description: "Bottle identity (or a unique prefix); several allowed" },
+    force: { type: "boolean", alias: "f", description: "Remove even if running" },
+  },
+  async run({ args }) {
+    const ids = [...new Set([args.id, ...listArg(args._).filter((a) => a !== args.id)])];
+    const db = openDb();
+    try {
+      for (const id of ids) {
+        const row = findOneBottle(db, id);
+        const driver = await driverFor(row.backend);
+        if (!args.force && (await driver.status(row.plan)) === "running") {
+          throw new BottleError("USAGE", `${row.identity} is running`, { hint: `stop it first, or \`bot-bottle rm -f ${row.identity}\`` });
+        }
+        await driver.remove(row.plan);
+        deleteBottleRow(db, row.identity);
+        rmSync(bottleDir(row.identity), { recursive: true, force: true });
+        consola.success(`removed ${row.identity}`);
+      }
+    } finally {
+      db.close();
+    }
   },
 });

@@ -1,10 +1,79 @@
-// Reserved: implemented with its backend (see the open issues).
+// `bot-bottle supervise [id]`: the operator's inbox of agent requests.
+//   supervise [id]                 list pending requests (answer them in a terminal)
+//   supervise --json [--all]       the same as JSON
+//   supervise approve REQ [--note] / supervise deny REQ [--note]
 import { defineCommand } from "citty";
+import { consola } from "consola";
+import { isInteractive, jsonArg, printJson } from "./common.ts";
+import { openDb } from "../state/db.ts";
+import { answerItem, findPending, itemJson, itemStatus, loadInbox, type InboxItem } from "../supervise/inbox.ts";
 import { BottleError } from "../util/errors.ts";
 
 export default defineCommand({
-  meta: { name: "supervise", description: "(not yet available)" },
-  run() {
-    throw new BottleError("INTERNAL", "`bot-bottle supervise` is not implemented yet", { hint: "see README.md for what this build supports" });
+  meta: {
+    name: "supervise",
+    description: "Answer the agents' approval requests (supervise [BOTTLE] | supervise approve|deny REQ [--note TEXT])",
+  },
+  args: {
+    target: { type: "positional", required: false, description: "A bottle identity (prefix) to list, or approve / deny", valueHint: "BOTTLE|approve|deny" },
+    request: { type: "positional", required: false, description: "Request id (prefix) for approve / deny", valueHint: "REQ" },
+    note: { type: "string", description: "Note for the agent, with approve / deny", valueHint: "TEXT" },
+    all: { type: "boolean", description: "Also list answered requests and notifications" },
+    ...jsonArg,
+  },
+  async run({ args }) {
+    const db = openDb();
+    try {
+      if (args.target === "approve" || args.target === "deny") {
+        if (!args.request) throw new BottleError("USAGE", `which request? bot-bottle supervise ${args.target} REQ`, { hint: "list them with `bot-bottle supervise`" });
+        const item = findPending(loadInbox(db), args.request);
+        const answer = answerItem(db, item, args.target, args.note ?? "");
+        if (args.json) return printJson(itemJson({ ...item, answer }));
+        return consola.success(`${answer.decision === "approve" ? "approved" : "denied"} ${item.request.id} (${item.identity}): ${item.request.action}`);
+      }
+      const items = loadInbox(db, process.env, args.target);
+      const shown = args.all ? items : items.filter((it) => itemStatus(it) === "pending");
+      if (args.json) return printJson(shown.map((it) => itemJson(it)));
+      if (!args.all && isInteractive() && shown.length > 0) return await answerInteractively(db, shown);
+      printTable(shown);
+    } finally {
+      db.close();
+    }
   },
 });
+
+function printTable(items: InboxItem[]): void {
+  if (!items.length) return consola.info("no pending requests");
+  for (const it of items) {
+    const j = itemJson(it);
+    process.stdout.write(`${j.id}  ${j.status.padEnd(9)} ${j.identity}  ${j.at.replace("T", " ").slice(0, 19)}\n`);
+    process.stdout.write(`    ${j.kind === "notify" ? "says" : "wants"}: ${j.action}\n`);
+    if (j.reason) process.stdout.write(`    because: ${j.reason}\n`);
+    if (j.note) process.stdout.write(`    note: ${j.note}\n`);
+  }
+}
+
+async function answerInteractively(db: ReturnType<typeof openDb>, items: InboxItem[]): Promise<void> {
+  for (const it of items) {
+    consola.box(`${it.identity} asks (request ${it.request.id}):\n\n${it.request.action}${it.request.reason ? `\n\nbecause: ${it.request.reason}` : ""}`);
+    const choice = await consola.prompt("Your answer", {
+      type: "select",
+      options: [
+        { label: "approve", value: "approve" },
+        { label: "deny", value: "deny" },
+        { label: "skip for now", value: "skip" },
+      ],
+      cancel: "null",
+    });
+    if (choice === null) return;
+    if (choice !== "approve" && choice !== "deny") continue;
+    const note = await consola.prompt("Note for the agent (optional)", { type: "text", default: "", cancel: "default" });
+    try {
+      answerItem(db, it, choice, typeof note === "string" ? note : "");
+      consola.success(`${choice === "approve" ? "approved" : "denied"} ${it.request.id}`);
+    } catch (e) {
+      if (e instanceof BottleError) consola.warn(e.oneLine());
+      else throw e;
+    }
+  }
+}

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { configDir } from "../util/paths.ts";
 import { parseTomlText, validate } from "../manifest/parse.ts";
+import { BottleError } from "../util/errors.ts";
+import { isSubnetBase } from "../plan/subnet.ts";
 
 export const configSchema = v.strictObject({
   /** Base image for agent images (claude, codex, shell). */
@@ -43,16 +45,24 @@ export const DEFAULTS: Config = {
 
 /** Pure merge: defaults ← file ← env. */
 export function mergeConfig(file: v.InferOutput<typeof configSchema>, env: Record<string, string | undefined>): Config {
-  const backend = env.BOT_BOTTLE_BACKEND ?? file.backend ?? DEFAULTS.backend;
+  const backend = env.BOT_BOTTLE_BACKEND || file.backend || DEFAULTS.backend;
   if (backend !== "docker" && backend !== "smolmachines") {
-    throw new Error(`BOT_BOTTLE_BACKEND must be docker or smolmachines, got ${backend}`);
+    throw new BottleError("CONFIG", `BOT_BOTTLE_BACKEND must be docker or smolmachines, got "${backend}"`, {
+      hint: "unset it, or set it to docker or smolmachines",
+    });
+  }
+  const subnetBase = env.BOT_BOTTLE_SUBNET_BASE || file.subnet_base || DEFAULTS.subnetBase;
+  if (!isSubnetBase(subnetBase)) {
+    throw new BottleError("CONFIG", `subnet base must be two octets such as "10.213", got "${subnetBase}"`, {
+      hint: "fix BOT_BOTTLE_SUBNET_BASE or subnet_base in config.toml",
+    });
   }
   return {
     baseImage: env.BOT_BOTTLE_BASE_IMAGE || file.base_image || DEFAULTS.baseImage,
     bundleBaseImage: env.BOT_BOTTLE_BUNDLE_BASE_IMAGE || file.bundle_base_image || env.BOT_BOTTLE_BASE_IMAGE || file.base_image || DEFAULTS.bundleBaseImage,
     buildCa: env.BOT_BOTTLE_BUILD_CA || file.build_ca || undefined,
     backend,
-    subnetBase: env.BOT_BOTTLE_SUBNET_BASE || file.subnet_base || DEFAULTS.subnetBase,
+    subnetBase,
     registryImage: env.BOT_BOTTLE_REGISTRY_IMAGE || file.registry_image || DEFAULTS.registryImage,
   };
 }
@@ -62,7 +72,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   let data: v.InferOutput<typeof configSchema> = {};
   if (existsSync(file)) {
     const src = readFileSync(file, "utf8");
-    data = validate(configSchema, parseTomlText(src, file), src, file);
+    try {
+      data = validate(configSchema, parseTomlText(src, file), src, file);
+    } catch (e) {
+      // Same located message, but a config error is not a manifest error.
+      if (e instanceof BottleError) throw new BottleError("CONFIG", e.message, { file: e.file, line: e.line, key: e.key, hint: e.hint });
+      throw e;
+    }
   }
   return { ...mergeConfig(data, env), file: existsSync(file) ? file : undefined };
 }

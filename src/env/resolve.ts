@@ -106,8 +106,10 @@ export function parseEnvFlags(flags: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of flags) {
     const i = f.indexOf("=");
-    if (i <= 0) {
-      throw new BottleError("USAGE", `--env ${f}: expected NAME=VALUE`, { hint: "write it as --env NAME=VALUE" });
+    if (i <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.slice(0, i))) {
+      throw new BottleError("USAGE", `--env ${f}: expected NAME=VALUE`, {
+        hint: "write it as --env NAME=VALUE, NAME being letters, digits and '_'",
+      });
     }
     out[f.slice(0, i)] = f.slice(i + 1);
   }

@@ -7,6 +7,8 @@ import { parseTomlText, validate } from "./parse.ts";
 export interface AgentDoc {
   meta: AgentFrontMatter;
   prompt: string;
+  /** The front matter's TOML (its line 1 is the file's line 2), to locate keys in later errors. */
+  frontMatter?: string;
 }
 
 export function parseAgentDoc(text: string, file: string): AgentDoc {
@@ -44,5 +46,5 @@ export function parseAgentDoc(text: string, file: string): AgentDoc {
     }
     throw e;
   }
-  return { meta, prompt: body.trim() };
+  return { meta, prompt: body.trim(), frontMatter: fm };
 }

@@ -96,8 +96,10 @@ export function loadFromSource(
     const skills = (doc.meta.skills ?? []).map((s) => {
       const sdir = join(skillsDir, s);
       if (builtin || !existsSync(sdir) || !statSync(sdir).isDirectory()) {
+        const line = doc.frontMatter === undefined ? undefined : locateKey(doc.frontMatter, ["skills"]);
         throw new BottleError("MANIFEST_INVALID", `skill "${s}" has no folder ${sdir}`, {
           file: agentFile,
+          line: line === undefined ? undefined : line + 1,
           key: "skills",
           hint: `create ${sdir}/SKILL.md, or remove "${s}" from the agent's skills`,
         });

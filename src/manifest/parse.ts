@@ -30,8 +30,7 @@ export function validate<S extends v.GenericSchema>(
 ): v.InferOutput<S> {
   const res = v.safeParse(schema, data);
   if (res.success) return res.output;
-  const issue = pickIssue(res.issues);
-  const path = (issue.path ?? []).map((p) => p.key as string | number);
+  const { issue, path } = pickIssue(res.issues);
   const key = formatKey([...keyPrefix, ...path]);
   throw new BottleError("MANIFEST_INVALID", describeIssue(issue), {
     file,
@@ -41,9 +40,23 @@ export function validate<S extends v.GenericSchema>(
   });
 }
 
-// Prefer the deepest issue: for unions valibot reports the union first, which says less.
-function pickIssue(issues: readonly v.BaseIssue<unknown>[]): v.BaseIssue<unknown> {
-  return [...issues].sort((a, b) => (b.path?.length ?? 0) - (a.path?.length ?? 0))[0]!;
+type Issue = v.BaseIssue<unknown>;
+type Located = { issue: Issue; path: (string | number)[] };
+
+// Prefer the deepest issue: it names the exact key. A union (an env value may be a
+// string or a table) reports itself first; when one branch got further, e.g. a table
+// with an unknown key, that branch's issue says more. Its path is relative to the union.
+function pickIssue(issues: readonly Issue[]): Located {
+  const all: Located[] = [];
+  const collect = (list: readonly Issue[], base: (string | number)[]) => {
+    for (const issue of list) {
+      const path = [...base, ...(issue.path ?? []).map((p) => p.key as string | number)];
+      all.push({ issue, path });
+      if (issue.type === "union" && issue.issues) collect(issue.issues, path);
+    }
+  };
+  collect(issues, []);
+  return all.reduce((best, c) => (c.path.length > best.path.length ? c : best));
 }
 
 export function formatKey(path: (string | number)[]): string {
@@ -52,16 +65,37 @@ export function formatKey(path: (string | number)[]): string {
   return out;
 }
 
-function describeIssue(issue: v.BaseIssue<unknown>): string {
-  if (issue.type === "strict_object") return `unknown key ${issue.received}`;
-  if (issue.received === "undefined" && issue.kind === "schema") return `missing required key (expected ${issue.expected})`;
-  if (issue.kind === "schema") return `expected ${issue.expected}, got ${issue.received}`;
-  return issue.message;
+// valibot's own messages start with "Invalid "; anything else is ours, written as advice.
+const isCustom = (issue: Issue) => !/^Invalid /.test(issue.message);
+const isMissing = (issue: Issue) => issue.kind === "schema" && issue.received === "undefined";
+
+function describeIssue(issue: Issue): string {
+  if (issue.type === "strict_object" && issue.expected === "never") return `unknown key ${issue.received}`;
+  if (isMissing(issue)) return "missing required key";
+  // A value of the right type that breaks a rule (regex, range, one of a list).
+  if (issue.kind === "validation" || issue.type === "picklist" || issue.type === "literal") {
+    return /^(Object|Array)$/.test(issue.received) ? "invalid value" : `invalid value ${issue.received}`;
+  }
+  return `expected ${describeExpected(issue)}, got ${issue.received}`;
 }
 
-function hintFor(issue: v.BaseIssue<unknown>, path: (string | number)[]): string {
-  if (issue.type === "strict_object") return "remove it or check its spelling against the manifest reference in README.md";
-  if (issue.received === "undefined") return `add \`${String(path[path.length - 1])} = ...\``;
-  if (issue.kind === "validation") return issue.message;
-  return `change the value to a ${issue.expected}`;
+function describeExpected(issue: Issue): string {
+  if (issue.type === "union") return "a string or a table";
+  return issue.expected ?? "another value";
+}
+
+function hintFor(issue: Issue, path: (string | number)[]): string {
+  if (issue.type === "strict_object" && issue.expected === "never") {
+    return "remove it or check its spelling against the manifest reference in README.md";
+  }
+  if (isMissing(issue)) {
+    if (path.length === 1 && path[0] === "bottles") return 'add a [bottles.NAME] table with agent = "NAME"';
+    return `add \`${String(path[path.length - 1])} = ...\``;
+  }
+  if (isCustom(issue)) return issue.message;
+  return `change the value to ${article(issue.expected ?? "another value")}`;
+}
+
+function article(expected: string): string {
+  return /^[aeiouAEIOU]/.test(expected) ? `an ${expected}` : /^[a-zA-Z]/.test(expected) ? `a ${expected}` : expected;
 }

@@ -21,10 +21,10 @@ export const hostPattern = v.pipe(
 );
 
 /** Env value: a string (literal, `?prompt`, `${HOST_VAR}`) or a table that marks it secret. */
-export const envValue = v.union([
-  v.string(),
-  v.strictObject({ value: v.string(), secret: v.optional(v.boolean()) }),
-]);
+export const envValue = v.union(
+  [v.string(), v.strictObject({ value: v.string(), secret: v.optional(v.boolean()) })],
+  'use a string ("literal", "?Prompt" or "${HOST_VAR}") or a table { value = "...", secret = true }',
+);
 
 export const egressRoute = v.strictObject({
   host: hostPattern,

@@ -4,7 +4,8 @@ import { BottleError } from "../util/errors.ts";
 import { resolveEnv, resolveOne, type Prompter, type ResolvedVar } from "../env/resolve.ts";
 import type { LoadedManifest } from "../manifest/load.ts";
 import { getBottle } from "../manifest/load.ts";
-import type { Backend, Provider } from "../manifest/schema.ts";
+import { locateKey, parseKey } from "../manifest/locate.ts";
+import type { Backend, BottleSpec, Provider } from "../manifest/schema.ts";
 import type { Config } from "../config/config.ts";
 import { checkIdentity, makeIdentity } from "./identity.ts";
 import { bundleSubnet } from "./subnet.ts";
@@ -31,6 +32,39 @@ export interface PlanInputs {
 }
 
 export async function buildPlan(inp: PlanInputs): Promise<BottlePlan> {
+  try {
+    return await planBottle(inp);
+  } catch (e) {
+    throw withManifestLine(e, inp.manifest);
+  }
+}
+
+/** Errors about manifest keys (unset env, route problems) get the key's line, like validation errors. */
+function withManifestLine(e: unknown, m: LoadedManifest): unknown {
+  if (!(e instanceof BottleError) || e.line !== undefined || !e.key || e.file !== m.file || m.builtin) return e;
+  const line = locateKey(m.source, parseKey(e.key));
+  if (line === undefined) return e;
+  return new BottleError(e.code, e.message, { file: e.file, line, key: e.key, hint: e.hint, exitCode: e.exitCode, cause: e.cause });
+}
+
+/** --env names a bottle's env entry, a route's env name or a git token; anything else is
+ * a typo, or worse a real token headed for the agent's environment: refuse it. */
+function checkOverrides(spec: BottleSpec, overrides: Record<string, string>, bottle: string): void {
+  const known = new Set<string>(Object.keys(spec.env ?? {}));
+  for (const r of spec.egress ?? []) {
+    const name = r.env ?? (r.kind ? KIND_DEFAULTS[r.kind].env : undefined);
+    if (name && r.credential !== undefined) known.add(name);
+  }
+  (spec.git ?? []).forEach((g, i) => g.token !== undefined && known.add(`BOT_BOTTLE_GIT_TOKEN_${i}`));
+  const unknown = Object.keys(overrides).filter((k) => !known.has(k));
+  if (unknown.length) {
+    throw new BottleError("USAGE", `--env ${unknown.join(", ")}: bottle "${bottle}" has no env entry or credential by that name`, {
+      hint: known.size ? `it takes: ${[...known].join(", ")}` : `add it to [bottles.${bottle}.env] first`,
+    });
+  }
+}
+
+async function planBottle(inp: PlanInputs): Promise<BottlePlan> {
   const m = inp.manifest;
   const spec = getBottle(m, inp.bottle);
   const agent = m.agents[spec.agent]!;
@@ -41,6 +75,7 @@ export async function buildPlan(inp: PlanInputs): Promise<BottlePlan> {
   const backend: Backend = inp.backend ?? spec.backend ?? inp.config.backend;
   const ctx = { hostEnv: inp.hostEnv, overrides: inp.overrides, prompter: inp.prompter, file: m.file };
 
+  checkOverrides(spec, inp.overrides ?? {}, inp.bottle);
   const env = await resolveEnv(spec.env ?? {}, { ...ctx, keyPrefix: `bottles.${inp.bottle}.env` });
 
   const bundleEnv: ResolvedVar[] = [];
@@ -61,7 +96,7 @@ export async function buildPlan(inp: PlanInputs): Promise<BottlePlan> {
       });
       bundleEnv.push(credential);
     }
-    const route = planEgressRoute({ spec: r, credential, index }, randomBytes, m.file);
+    const route = planEgressRoute({ spec: r, credential, index }, randomBytes, m.file, `bottles.${inp.bottle}.egress`);
     if (route.credential) {
       if (env.some((e) => e.name === route.credential!.env)) {
         throw new BottleError("MANIFEST_INVALID", `${route.credential.env} is both an env entry and a route's placeholder`, {

@@ -26,9 +26,15 @@ export interface EgressInput {
   index: number;
 }
 
-export function planEgressRoute(input: EgressInput, random: (n: number) => Uint8Array, file?: string): EgressRoutePlan {
+/** `keyPrefix` names the route list in errors, e.g. "bottles.dev.egress". */
+export function planEgressRoute(
+  input: EgressInput,
+  random: (n: number) => Uint8Array,
+  file?: string,
+  keyPrefix = "egress",
+): EgressRoutePlan {
   const { spec, credential, index } = input;
-  const key = `egress[${index}]`;
+  const key = `${keyPrefix}[${index}]`;
   const route: EgressRoutePlan = { host: spec.host, upstream: spec.upstream };
   if (!credential) {
     if (spec.kind || spec.env || spec.header) {

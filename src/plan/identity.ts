@@ -8,7 +8,14 @@ export const IDENTITY_RE = /^[a-z0-9][a-z0-9-]{0,46}[a-z0-9]$/;
 export function makeIdentity(agent: string, random: () => number = Math.random): string {
   let suffix = "";
   for (let i = 0; i < 6; i++) suffix += ALPHABET[Math.floor(random() * ALPHABET.length) % ALPHABET.length];
-  const base = agent.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "bottle";
+  // Trim hyphens after the cut too: a 40-char slice may end inside a "-" run.
+  const base =
+    agent
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^-+/, "")
+      .slice(0, 40)
+      .replace(/-+$/, "") || "bottle";
   return `${base}-${suffix}`;
 }
 

@@ -17,25 +17,42 @@ const KNOWN_PREFIXES = [
   "ghr_",
   "xoxb-",
   "xoxp-",
+  "xoxa-",
+  "xoxr-",
+  "xoxs-",
+  "xapp-",
   "glpat-",
 ];
 
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
+const DIGIT = "0123456789";
+const ALNUM = UPPER + LOWER + DIGIT;
+/** Shortest placeholder body: short real tokens must not give short, guessable placeholders. */
+const MIN_BODY = 24;
 
 /** Random bytes → placeholder. `random(n)` returns n bytes (crypto in production, fixed in tests). */
 export function makePlaceholder(real: string, random: (n: number) => Uint8Array): string {
   const prefix = KNOWN_PREFIXES.find((p) => real.startsWith(p)) ?? "";
-  const bodyLen = Math.max(real.length - prefix.length, 24);
+  const tail = real.slice(prefix.length);
+  const bodyLen = Math.max(tail.length, MIN_BODY);
   const bytes = random(bodyLen);
   let body = "";
   for (let i = 0; i < bodyLen; i++) {
-    const ch = real[prefix.length + i];
-    // Keep separators ('-', '_') where the real token has them, so the shape survives.
-    body += ch === "-" || ch === "_" ? ch : ALNUM[bytes[i]! % ALNUM.length];
+    // Same character class at each position (Slack ids stay digits, separators stay put),
+    // so a client's local shape check passes; positions past the real token are alphanumeric.
+    const ch = tail[i];
+    const pool = ch === undefined ? ALNUM : /[A-Z]/.test(ch) ? UPPER : /[a-z]/.test(ch) ? LOWER : /[0-9]/.test(ch) ? DIGIT : null;
+    body += pool ? pool[bytes[i]! % pool.length] : ch;
   }
   // Never equal to the real token, whatever the random source says.
-  const out = prefix + body;
-  return out === real ? prefix + "X" + body.slice(1) : out;
+  if (body === tail) body = [...body].map((c) => (/[A-Z]/.test(c) ? nextIn(UPPER, c) : /[a-z]/.test(c) ? nextIn(LOWER, c) : /[0-9]/.test(c) ? nextIn(DIGIT, c) : c)).join("");
+  // A token with no letters or digits at all cannot be re-rolled in place.
+  return prefix + (body === tail ? body + "0" : body);
+}
+
+function nextIn(pool: string, c: string): string {
+  return pool[(pool.indexOf(c) + 1) % pool.length]!;
 }
 
 export function cryptoRandom(n: number): Uint8Array {

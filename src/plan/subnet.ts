@@ -4,6 +4,7 @@
 // Collisions: 253 usable third octets means two live bottles share a subnet
 // with probability ~1/253. Docker refuses an overlapping --subnet, so the
 // backend retries with `attempt` 1, 2, … which walks to the next free octet.
+import { BottleError } from "../util/errors.ts";
 
 export const DEFAULT_SUBNET_BASE = "10.213";
 
@@ -25,12 +26,34 @@ export function fnv1a(s: string): number {
   return h >>> 0;
 }
 
+/** murmur3's finaliser: FNV-1a alone maps slugs that differ in their last character
+ * to a few residues mod 253; mixing the bits spreads them over every octet. */
+export function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** Third octets in use: 1..254 minus 17 (docker's default bridge habit). */
 const OCTETS: number[] = Array.from({ length: 254 }, (_, i) => i + 1).filter((o) => o !== 17);
 
+/** Two octets, each 0..255: "10.213". */
+export function isSubnetBase(base: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})$/.exec(base);
+  return !!m && Number(m[1]) <= 255 && Number(m[2]) <= 255;
+}
+
 export function bundleSubnet(slug: string, attempt = 0, base = DEFAULT_SUBNET_BASE): BottleSubnet {
-  if (!/^\d{1,3}\.\d{1,3}$/.test(base)) throw new Error(`subnet base must look like "10.213", got ${base}`);
-  const idx = (fnv1a(slug) + attempt) % OCTETS.length;
+  if (!isSubnetBase(base)) {
+    throw new BottleError("CONFIG", `subnet base must be two octets such as "10.213", got "${base}"`, {
+      hint: "fix subnet_base in config.toml or BOT_BOTTLE_SUBNET_BASE",
+    });
+  }
+  if (!Number.isInteger(attempt) || attempt < 0) throw new BottleError("INTERNAL", `subnet attempt must be a whole number >= 0, got ${attempt}`);
+  const idx = (mix32(fnv1a(slug)) + attempt) % OCTETS.length;
   const o = OCTETS[idx]!;
   return {
     cidr: `${base}.${o}.0/24`,

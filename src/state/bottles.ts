@@ -34,31 +34,37 @@ const now = () => new Date().toISOString();
 
 /** Record a bottle before anything starts, so half-made bottles are visible to ls and gc. */
 export function recordBottle(db: Database, plan: BottlePlan, keep = false, at = now()): void {
-  db.query(
-    `INSERT INTO bottles (identity, bottle, agent, backend, cwd, copy_cwd, started_at, status, keep, plan_json)
-     VALUES ($identity, $bottle, $agent, $backend, $cwd, $copy, $at, 'creating', $keep, $plan)`,
-  ).run({
-    identity: plan.identity,
-    bottle: plan.bottle,
-    agent: plan.agent.name,
-    backend: plan.backend,
-    cwd: plan.cwd,
-    copy: plan.copyCwd ? 1 : 0,
-    at,
-    keep: keep ? 1 : 0,
-    plan: JSON.stringify(redactPlan(plan)),
-  });
-  addEvent(db, plan.identity, "recorded", { backend: plan.backend }, at);
+  // Row and event together, under the write lock from the start (BEGIN IMMEDIATE):
+  // a deferred transaction that upgrades to a write can fail with SQLITE_BUSY in WAL mode.
+  db.transaction(() => {
+    db.query(
+      `INSERT INTO bottles (identity, bottle, agent, backend, cwd, copy_cwd, started_at, status, keep, plan_json)
+       VALUES ($identity, $bottle, $agent, $backend, $cwd, $copy, $at, 'creating', $keep, $plan)`,
+    ).run({
+      identity: plan.identity,
+      bottle: plan.bottle,
+      agent: plan.agent.name,
+      backend: plan.backend,
+      cwd: plan.cwd,
+      copy: plan.copyCwd ? 1 : 0,
+      at,
+      keep: keep ? 1 : 0,
+      plan: JSON.stringify(redactPlan(plan)),
+    });
+    addEvent(db, plan.identity, "recorded", { backend: plan.backend }, at);
+  }).immediate();
 }
 
 export function setStatus(db: Database, identity: string, status: BottleStatus, at = now()): void {
   const stopped = status === "running" || status === "creating" ? null : at;
-  db.query("UPDATE bottles SET status = $status, stopped_at = $stopped WHERE identity = $identity").run({
-    identity,
-    status,
-    stopped,
-  });
-  addEvent(db, identity, `status:${status}`, {}, at);
+  db.transaction(() => {
+    db.query("UPDATE bottles SET status = $status, stopped_at = $stopped WHERE identity = $identity").run({
+      identity,
+      status,
+      stopped,
+    });
+    addEvent(db, identity, `status:${status}`, {}, at);
+  }).immediate();
 }
 
 export function setKeep(db: Database, identity: string, keep: boolean): void {

@@ -9,6 +9,7 @@ export type ErrorCode =
   | "BOTTLE_NOT_FOUND"
   | "ENV_UNSET"
   | "ENV_NEEDS_PROMPT"
+  | "CONFIG"
   | "STATE"
   | "DOCKER"
   | "SMOLVM"
@@ -29,6 +30,7 @@ const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
   BOTTLE_NOT_FOUND: 2,
   ENV_UNSET: 2,
   ENV_NEEDS_PROMPT: 2,
+  CONFIG: 2,
 };
 
 export interface BottleErrorOptions {

@@ -1,0 +1,80 @@
+// The bundle container: shared by the docker backend and the smolmachines
+// backend (whose agent is a micro-VM but whose bundle is still a container).
+import { join } from "node:path";
+import { BUNDLE_STATE_DIR } from "../../bundle/config.ts";
+import type { BottlePlan } from "../../plan/types.ts";
+import { BUNDLE_FILES, BUNDLE_SSH_DIR, isBundleReady } from "../../lifecycle/bundle-folder.ts";
+import { BottleError } from "../../util/errors.ts";
+import { rmSync } from "node:fs";
+import type { ContainerSpec } from "./argv.ts";
+import type { Docker } from "./docker.ts";
+
+export interface BundleContainerOptions {
+  plan: BottlePlan;
+  image: string;
+  /** Network the container is created on, with `ip` pinned. */
+  network: string;
+  ip: string;
+  /** Further networks to join before start (docker: the egress network). */
+  extraNetworks?: string[];
+  /** Host folder from writeBundleFolder(), mounted at BUNDLE_STATE_DIR. */
+  hostDir: string;
+  /** Real credentials: become the container's env, never an argv or a file. */
+  secrets: Record<string, string>;
+  /** Value of the bot-bottle.state label (see stateKey()). */
+  stateKey: string;
+  /** Container name (default plan.containers.bundle). */
+  name?: string;
+  readyTimeoutMs?: number;
+}
+
+/** Pure: the bundle's container spec. */
+export function bundleContainerSpec(o: BundleContainerOptions, uid?: number, gid?: number): ContainerSpec {
+  const volumes = [`${o.hostDir}:${BUNDLE_STATE_DIR}`];
+  for (const g of o.plan.git) if (g.sshKey) volumes.push(`${g.sshKey}:${BUNDLE_SSH_DIR}/${g.name}:ro`);
+  return {
+    name: o.name ?? o.plan.containers.bundle,
+    image: o.image,
+    labels: { identity: o.plan.identity, state: o.stateKey, role: "bundle" },
+    network: o.network,
+    ip: o.ip,
+    hostname: "bundle",
+    // The operator's uid owns the mounted folder (0700); running as it needs no capability at all.
+    user: uid !== undefined ? `${uid}:${gid ?? uid}` : undefined,
+    volumes,
+    passEnv: Object.keys(o.secrets).sort(),
+    init: true,
+  };
+}
+
+/** Create, connect, start, wait until ready. Throws (leaving cleanup to the caller's remove()). */
+export async function startBundleContainer(docker: Docker, o: BundleContainerOptions): Promise<void> {
+  const spec = bundleContainerSpec(o, process.getuid?.(), process.getgid?.());
+  rmSync(join(o.hostDir, BUNDLE_FILES.ready), { force: true });
+  await docker.create(spec, o.secrets);
+  for (const n of o.extraNetworks ?? []) await docker.networkConnect(n, spec.name);
+  await docker.start([spec.name]);
+  await waitBundleReady(docker, spec.name, o.hostDir, o.readyTimeoutMs);
+}
+
+/** Poll for ready.json + ca.crt in the shared folder; fail fast if the container exits. */
+export async function waitBundleReady(docker: Docker, name: string, hostDir: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let checks = 0;
+  while (Date.now() < deadline) {
+    if (isBundleReady(hostDir)) return;
+    if (++checks % 10 === 0) {
+      const state = (await docker.states([name])).get(name);
+      if (state !== "running") {
+        const logs = await docker.logsText(name, 20);
+        throw new BottleError("PROXY", `the bundle container ${name} stopped while starting (${state ?? "gone"}):\n${logs}`, {
+          hint: "run again with --debug; `docker logs` shows the same",
+        });
+      }
+    }
+    await Bun.sleep(100);
+  }
+  throw new BottleError("PROXY", `the bundle ${name} was not ready after ${Math.round(timeoutMs / 1000)}s`, {
+    hint: `check \`docker logs ${name}\``,
+  });
+}

@@ -1,0 +1,164 @@
+// Thin typed wrapper over the docker CLI: argv from argv.ts, run through a
+// Runner (tests substitute a fake and assert the argv).
+import { BottleError } from "../../util/errors.ts";
+import { run, runOk, type Runner } from "../../util/run.ts";
+import * as A from "./argv.ts";
+export * from "./argv.ts";
+import { spawnStream, type StreamRunner } from "./stream.ts";
+
+export interface ContainerRef {
+  name: string;
+  identity: string;
+  state: string;
+}
+
+export interface NetworkRef {
+  name: string;
+  identity: string;
+}
+
+const DOCKER_HINT = "is the docker engine running? try `docker info`";
+
+/** docker's own wording when a --subnet collides with an existing network. */
+export function isSubnetOverlap(stderr: string): boolean {
+  return /overlaps|Pool overlaps|address space|already in use/i.test(stderr);
+}
+
+function isMissing(stderr: string): boolean {
+  return /No such (container|network|object)|not found/i.test(stderr);
+}
+
+/** Parse tab-separated `docker … --format` lines, skipping blanks. */
+export function parseRows(stdout: string): string[][] {
+  return stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => l.split("\t"));
+}
+
+/** docker reports `x86_64` / `aarch64`; bun targets say `x64` / `arm64`. */
+export function normalizeArch(a: string): string {
+  const s = a.trim().toLowerCase();
+  if (s === "x86_64" || s === "amd64" || s === "x64") return "x64";
+  if (s === "aarch64" || s === "arm64") return "arm64";
+  return s;
+}
+
+export class Docker {
+  constructor(
+    readonly runner: Runner = run,
+    readonly stream: StreamRunner = spawnStream,
+  ) {}
+
+  async arch(): Promise<string> {
+    const r = await runOk(this.runner, A.infoArchArgv(), "DOCKER", { hint: DOCKER_HINT });
+    return normalizeArch(r.stdout);
+  }
+
+  /** Create a network; `overlap` when docker refused the subnet (caller retries with another). */
+  async networkCreate(spec: A.NetworkSpec): Promise<"ok" | "overlap"> {
+    const r = await this.runner(A.networkCreateArgv(spec));
+    if (r.code === 0) return "ok";
+    if (spec.subnet && isSubnetOverlap(r.stderr)) return "overlap";
+    throw new BottleError("DOCKER", `cannot create network ${spec.name}: ${r.stderr.trim()}`, { hint: DOCKER_HINT });
+  }
+
+  async networkConnect(network: string, container: string, ip?: string): Promise<void> {
+    await runOk(this.runner, A.networkConnectArgv(network, container, ip), "DOCKER");
+  }
+
+  /** Idempotent: missing networks are not an error. */
+  async networkRm(names: string[]): Promise<void> {
+    for (const n of names) {
+      const r = await this.runner(A.networkRmArgv([n]));
+      if (r.code !== 0 && !isMissing(r.stderr)) {
+        throw new BottleError("DOCKER", `cannot remove network ${n}: ${r.stderr.trim()}`, { hint: "a container may still use it" });
+      }
+    }
+  }
+
+  async networks(labelFilter: string[]): Promise<NetworkRef[]> {
+    const r = await runOk(this.runner, A.networkLsArgv(labelFilter), "DOCKER", { hint: DOCKER_HINT });
+    return parseRows(r.stdout).map(([name, identity]) => ({ name: name!, identity: identity ?? "" }));
+  }
+
+  async containers(labelFilter: string[]): Promise<ContainerRef[]> {
+    const r = await runOk(this.runner, A.psArgv(labelFilter), "DOCKER", { hint: DOCKER_HINT });
+    return parseRows(r.stdout).map(([name, identity, state]) => ({ name: name!, identity: identity ?? "", state: state ?? "" }));
+  }
+
+  /** `values` supplies the passEnv variables through the CLI's environment, never argv. */
+  async create(spec: A.ContainerSpec, values: Record<string, string> = {}): Promise<void> {
+    await runOk(this.runner, A.createArgv(spec), "DOCKER", { env: values, hint: DOCKER_HINT });
+  }
+
+  async start(names: string[]): Promise<void> {
+    await runOk(this.runner, A.startArgv(names), "DOCKER");
+  }
+
+  async stop(names: string[]): Promise<void> {
+    const r = await this.runner(A.stopArgv(names));
+    if (r.code !== 0 && !isMissing(r.stderr)) throw new BottleError("DOCKER", `docker stop failed: ${r.stderr.trim()}`);
+  }
+
+  /** Idempotent force-remove. */
+  async rm(names: string[]): Promise<void> {
+    if (!names.length) return;
+    const r = await this.runner(A.rmArgv(names));
+    if (r.code !== 0 && !isMissing(r.stderr)) throw new BottleError("DOCKER", `docker rm failed: ${r.stderr.trim()}`);
+  }
+
+  /** Status per container name; missing containers are absent from the map. */
+  async states(names: string[]): Promise<Map<string, string>> {
+    const r = await this.runner(A.inspectStateArgv(names));
+    const out = new Map<string, string>();
+    for (const [name, status] of parseRows(r.stdout)) out.set(name!.replace(/^\//, ""), status ?? "");
+    return out;
+  }
+
+  /** Run a command and capture its output (provisioning). Throws on non-zero. */
+  async execOk(spec: A.ExecSpec, stdin?: string | Uint8Array): Promise<string> {
+    const r = await runOk(this.runner, A.execArgv({ ...spec, interactive: stdin !== undefined || spec.interactive }), "DOCKER", { stdin });
+    return r.stdout;
+  }
+
+  /** Attach the operator's terminal; returns the command's exit code. */
+  async execInherit(spec: A.ExecSpec): Promise<number> {
+    return (await this.runner(A.execArgv(spec), { inherit: true })).code;
+  }
+
+  /** Non-interactive: output to our stdout/stderr and the transcript file. */
+  async execStream(spec: A.ExecSpec, teeFile?: string): Promise<number> {
+    return (await this.stream(A.execArgv(spec), { teeFile })).code;
+  }
+
+  async cp(src: string, container: string, dest: string, stdin?: Uint8Array): Promise<void> {
+    await runOk(this.runner, A.cpArgv(src, container, dest), "DOCKER", { stdin });
+  }
+
+  async imageId(image: string): Promise<string | null> {
+    const r = await this.runner(A.imageIdArgv(image));
+    return r.code === 0 ? r.stdout.trim() : null;
+  }
+
+  /** Last lines of a container's output, for error messages. */
+  async logsText(container: string, tail: number): Promise<string> {
+    const r = await this.runner(A.logsArgv(container, { tail }));
+    return (r.stdout + r.stderr).trim();
+  }
+
+  async logs(container: string, opts: { follow?: boolean; tail?: number } = {}): Promise<number> {
+    return (await this.runner(A.logsArgv(container, opts), { inherit: true })).code;
+  }
+
+  /** Build with streamed progress; throws with the last lines of output on failure. */
+  async build(o: { tag: string; contextDir: string; labels?: Record<string, string> }, onLine?: (l: string) => void): Promise<void> {
+    const r = await this.stream(A.buildArgv(o), { onLine, echo: false });
+    if (r.code !== 0) {
+      throw new BottleError("DOCKER", `building image ${o.tag} failed (exit ${r.code}):\n${r.tail.join("\n")}`, {
+        hint: "behind a TLS-intercepting proxy? set BOT_BOTTLE_BUILD_CA to its CA bundle",
+      });
+    }
+  }
+}

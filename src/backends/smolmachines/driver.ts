@@ -1,0 +1,199 @@
+// The smolmachines backend: the bundle is a docker container exactly as in the
+// docker backend (internal network with its pinned IP + egress network); the
+// agent is a smolvm micro-VM created from a cached `.smolmachine` of the agent
+// image. The VM reaches the bundle through TSI (its sockets are made by the
+// host's stack), so --allow-cidr names the bundle IP, and the bundle's daemons
+// listen on that IP only: TSI filters by IP, not port, so whatever listens on
+// the bundle IP is reachable by the agent, and nothing but the three daemons
+// may. (smolvm before 1.8 drops --allow-cidr for --from machines: see README.)
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { consola } from "consola";
+import type { AttachOptions, BackendDriver, LiveStatus } from "../types.ts";
+import type { BottlePlan } from "../../plan/types.ts";
+import { loadConfig, type Config } from "../../config/config.ts";
+import { bundleFolder, readBundleCa, writeBundleFolder } from "../../lifecycle/bundle-folder.ts";
+import { provisionAgent } from "../../lifecycle/provision.ts";
+import { agentCommand } from "../../providers/index.ts";
+import { AGENT_HOME, AGENT_USER } from "../../plan/bottle-paths.ts";
+import { BottleError } from "../../util/errors.ts";
+import { bottleDir } from "../../util/paths.ts";
+import type { Runner } from "../../util/run.ts";
+import { Docker } from "../docker/docker.ts";
+import { DockerDriver, liveStatus, transcriptFile } from "../docker/driver.ts";
+import { startBundleContainer, waitBundleReady } from "../docker/bundle.ts";
+import { createOptions, execOptions, guestEnv, identityOfMachine, machineName } from "./guest.ts";
+import { smolvmAgentIO } from "./guest-io.ts";
+import { ensurePackedArtifact, packCacheDir } from "./pack.ts";
+import { Smolvm } from "./smolvm.ts";
+import { fromHonoursAllowCidr } from "./smolvm-argv.ts";
+import type { MachineState } from "./smolvm-ls.ts";
+
+export interface SmolmachinesOptions {
+  smolvm?: Smolvm;
+  docker?: Docker;
+  runner?: Runner;
+  config?: Config;
+  env?: Record<string, string | undefined>;
+}
+
+/** Pure: a machine's state as the docker-style word liveStatus() reads. */
+export function machineStateWord(s: MachineState | "missing"): string | undefined {
+  if (s === "missing") return undefined;
+  if (s === "running") return "running";
+  if (s === "unreachable") return "unreachable";
+  return "exited";
+}
+
+export class SmolmachinesDriver implements BackendDriver {
+  readonly name = "smolmachines" as const;
+  readonly smolvm: Smolvm;
+  readonly docker: Docker;
+  private readonly runner?: Runner;
+  private readonly env: Record<string, string | undefined>;
+  private config?: Config;
+  /** Images, networks, bundle and removal are the docker backend's own code. */
+  private readonly dockerSide: DockerDriver;
+
+  constructor(o: SmolmachinesOptions = {}) {
+    this.env = o.env ?? process.env;
+    this.runner = o.runner;
+    this.docker = o.docker ?? new Docker(o.runner);
+    this.smolvm = o.smolvm ?? new Smolvm({ runner: o.runner, bin: this.env.BOT_BOTTLE_SMOLVM || undefined });
+    this.config = o.config;
+    this.dockerSide = new DockerDriver({ docker: this.docker, config: o.config, env: this.env });
+  }
+
+  private cfg(): Config {
+    return (this.config ??= loadConfig(this.env));
+  }
+
+  async up(plan: BottlePlan, secrets: Record<string, string>): Promise<void> {
+    try {
+      const version = await this.smolvm.version();
+      const images = await this.dockerSide.images(plan);
+      const pack = await ensurePackedArtifact(images.agent, {
+        smolvm: this.smolvm,
+        runner: this.runner,
+        registryImage: this.cfg().registryImage,
+        cacheDir: packCacheDir(this.env),
+        env: this.env,
+        log: (m) => consola.info(m),
+      });
+      consola.debug(`agent artifact ${pack.artifact} (${pack.hit ? "cached" : `packed in ${pack.ms} ms`})`);
+      if (!fromHonoursAllowCidr(version)) {
+        consola.warn(
+          `smolvm ${version.raw} ignores --allow-cidr for packed machines: the VM's own network is not filtered; ` +
+            "the bundle still governs everything sent through its proxy (smolvm 1.8+ enforces the filter)",
+        );
+      }
+      consola.start(`starting bottle ${plan.identity} (smolvm ${version.raw})`);
+      await this.dockerSide.createNetworks(plan);
+      const hostDir = writeBundleFolder(plan, { listenHost: plan.network.bundleIp }, this.env);
+      await startBundleContainer(this.docker, {
+        plan,
+        image: images.bundle,
+        network: plan.network.internal,
+        ip: plan.network.bundleIp,
+        extraNetworks: [plan.network.egress],
+        hostDir,
+        secrets,
+        stateKey: this.dockerSide.stateKey,
+      });
+      const g = guestEnv(plan);
+      await this.smolvm.create(createOptions(plan, pack.artifact), g.values);
+      await this.smolvm.start(machineName(plan.identity));
+      // pack maps every file to root; the agent user must own its home again.
+      await this.smolvm.execOk(execOptions(plan, ["chown", "-R", `${AGENT_USER}:${AGENT_USER}`, AGENT_HOME], { asAgent: false, workdir: "/" }), g.values);
+      const caPem = readBundleCa(hostDir);
+      if (!caPem) throw new BottleError("PROXY", "the bundle is ready but wrote no CA", { hint: `look in ${hostDir}` });
+      const scratchDir = join(bottleDir(plan.identity, this.env), "scratch");
+      mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
+      try {
+        await provisionAgent(smolvmAgentIO(this.smolvm, plan, scratchDir), { plan, caPem, scratchDir });
+      } finally {
+        rmSync(scratchDir, { recursive: true, force: true });
+      }
+    } catch (e) {
+      await this.remove(plan).catch((err) => consola.warn(`cleanup after a failed start: ${(err as Error).message}`));
+      throw e;
+    }
+  }
+
+  async attach(plan: BottlePlan, opts: AttachOptions): Promise<number> {
+    const argv = agentCommand(plan, opts);
+    const g = guestEnv(plan);
+    if (opts.interactive) {
+      return this.smolvm.execAttached(execOptions(plan, argv, { asAgent: true, interactive: true, tty: true }), g.values);
+    }
+    const log = transcriptFile(plan.identity, this.env);
+    mkdirSync(join(log, ".."), { recursive: true });
+    return this.smolvm.execStreamed(execOptions(plan, argv, { asAgent: true }), g.values, log);
+  }
+
+  async exec(plan: BottlePlan, argv: string[], opts: { tty: boolean }): Promise<number> {
+    const o = execOptions(plan, argv, { asAgent: true, interactive: true, tty: opts.tty });
+    return this.smolvm.execAttached(o, guestEnv(plan).values);
+  }
+
+  async start(plan: BottlePlan): Promise<void> {
+    await this.docker.start([plan.containers.bundle]).catch((e) => {
+      throw new BottleError("DOCKER", `cannot start ${plan.identity}: ${(e as Error).message}`, { hint: "if its bundle is gone, `bot-bottle rm` it" });
+    });
+    await waitBundleReady(this.docker, plan.containers.bundle, bundleFolder(plan.identity, this.env));
+    await this.smolvm.start(machineName(plan.identity));
+  }
+
+  async stop(plan: BottlePlan): Promise<void> {
+    const name = machineName(plan.identity);
+    if ((await this.machineState(name)) === "running") await this.smolvm.stop(name);
+    await this.docker.stop([plan.containers.bundle]);
+  }
+
+  /** Reverse order of up(): machine, then the bundle container, then the networks. Idempotent. */
+  async remove(plan: BottlePlan): Promise<void> {
+    await this.removeMachine(machineName(plan.identity));
+    await this.dockerSide.removeIdentity(plan.identity);
+  }
+
+  private async removeMachine(name: string): Promise<void> {
+    const state = await this.machineState(name);
+    if (state === "missing") return;
+    if (state === "running") await this.smolvm.stop(name).catch((e) => consola.debug(`machine stop: ${(e as Error).message}`));
+    await this.smolvm.delete(name);
+  }
+
+  /** "missing" also when smolvm itself is absent: nothing of ours can then be left. */
+  private async machineState(name: string): Promise<MachineState | "missing"> {
+    try {
+      return await this.smolvm.state(name);
+    } catch (e) {
+      if (isMissingBinary(e)) return "missing";
+      throw e;
+    }
+  }
+
+  async status(plan: BottlePlan): Promise<LiveStatus> {
+    const machine = machineStateWord(await this.machineState(machineName(plan.identity)));
+    const bundle = (await this.docker.states([plan.containers.bundle])).get(plan.containers.bundle);
+    return liveStatus(bundle, machine);
+  }
+
+  async listIdentities(): Promise<string[]> {
+    let machines: string[] = [];
+    try {
+      machines = (await this.smolvm.list()).map((m) => identityOfMachine(m.name)).filter((id): id is string => id !== null);
+    } catch (e) {
+      if (!isMissingBinary(e)) throw e;
+    }
+    return [...new Set(machines)].sort();
+  }
+}
+
+function isMissingBinary(e: unknown): boolean {
+  return e instanceof BottleError && e.code === "INTERNAL" && /^cannot start /.test(e.message);
+}
+
+export function createSmolmachinesDriver(o: SmolmachinesOptions = {}): SmolmachinesDriver {
+  return new SmolmachinesDriver(o);
+}

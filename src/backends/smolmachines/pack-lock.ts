@@ -1,0 +1,154 @@
+// One packer per cache key: a lock file created with O_EXCL holding the
+// owner's pid, host, start time and a nonce. A lock whose pid is dead (same
+// host) or that is older than staleMs is taken over.
+//
+// The lock only saves work (two launches of one image pack once); it is not
+// what keeps the cache sound. That is the commit in pack-commit.ts: artifacts
+// are written under temp names and renamed into place, so even a broken lock
+// can at worst pack twice, never publish half an artifact.
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, linkSync } from "node:fs";
+import { hostname } from "node:os";
+import { BottleError } from "../../util/errors.ts";
+
+export interface LockOwner {
+  pid: number;
+  host: string;
+  startedAt: number;
+  nonce: string;
+}
+
+export interface LockOptions {
+  /** Give up waiting for another packer after this long. */
+  waitMs?: number;
+  pollMs?: number;
+  /** A lock older than this is stale even if its pid lives (hung packer, pid reuse). */
+  staleMs?: number;
+  now?: () => number;
+  isAlive?: (pid: number) => boolean;
+  host?: string;
+  /** Called once when we start waiting for someone else's lock. */
+  onWait?: (owner: LockOwner | null) => void;
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export function parseOwner(text: string): LockOwner | null {
+  try {
+    const o = JSON.parse(text);
+    if (typeof o.pid === "number" && typeof o.host === "string" && typeof o.startedAt === "number" && typeof o.nonce === "string") return o;
+  } catch {}
+  return null;
+}
+
+/** Pure: should a lock with this owner be taken over? Unreadable locks count as stale only by age (caller passes mtime). */
+export function isStale(owner: LockOwner | null, o: { now: number; staleMs: number; host: string; isAlive: (pid: number) => boolean; mtimeMs?: number }): boolean {
+  if (!owner) return o.mtimeMs !== undefined && o.now - o.mtimeMs > o.staleMs;
+  if (o.now - owner.startedAt > o.staleMs) return true;
+  return owner.host === o.host && !o.isAlive(owner.pid);
+}
+
+function tryCreate(path: string, owner: LockOwner): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "wx", 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw new BottleError("STATE", `cannot create lock ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    writeSync(fd, JSON.stringify(owner));
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+function readLock(path: string): { text: string; mtimeMs: number } | null {
+  try {
+    const text = readFileSync(path, "utf8");
+    return { text, mtimeMs: Bun.file(path).lastModified };
+  } catch {
+    return null;
+  }
+}
+
+/** Move a stale lock aside; if what we moved is not what we judged stale, put it back. */
+function takeOver(path: string, judged: string, nonce: string): void {
+  const aside = `${path}.stale.${nonce}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // someone else took it over first
+  }
+  let moved = "";
+  try {
+    moved = readFileSync(aside, "utf8");
+  } catch {}
+  if (moved !== judged) {
+    try {
+      linkSync(aside, path); // restore a fresh lock we must not break
+    } catch {}
+  }
+  try {
+    unlinkSync(aside);
+  } catch {}
+}
+
+export interface HeldLock {
+  owner: LockOwner;
+  release(): void;
+}
+
+export async function acquireLock(path: string, opts: LockOptions = {}): Promise<HeldLock> {
+  const now = opts.now ?? Date.now;
+  const waitMs = opts.waitMs ?? 45 * 60_000;
+  const pollMs = opts.pollMs ?? 250;
+  const staleMs = opts.staleMs ?? 60 * 60_000;
+  const host = opts.host ?? hostname();
+  const isAlive = opts.isAlive ?? pidAlive;
+  const owner: LockOwner = { pid: process.pid, host, startedAt: now(), nonce: crypto.randomUUID() };
+  const deadline = now() + waitMs;
+  let waited = false;
+  // Bounded: each pass either returns, takes over a stale lock, or sleeps pollMs until the deadline.
+  for (;;) {
+    owner.startedAt = now();
+    if (tryCreate(path, owner)) {
+      return {
+        owner,
+        release() {
+          const cur = readLock(path);
+          if (cur && parseOwner(cur.text)?.nonce === owner.nonce) {
+            try {
+              unlinkSync(path);
+            } catch {}
+          }
+        },
+      };
+    }
+    const cur = readLock(path);
+    if (!cur) continue; // released between our open and read
+    const holder = parseOwner(cur.text);
+    if (isStale(holder, { now: now(), staleMs, host, isAlive, mtimeMs: cur.mtimeMs })) {
+      takeOver(path, cur.text, owner.nonce);
+      continue;
+    }
+    if (now() >= deadline) {
+      throw new BottleError("SMOLVM", `another bot-bottle (pid ${holder?.pid ?? "?"}) is still packing this image`, {
+        hint: `wait for it to finish, or remove ${path} if no bot-bottle is running`,
+      });
+    }
+    if (!waited) {
+      waited = true;
+      opts.onWait?.(holder);
+    }
+    await Bun.sleep(pollMs);
+  }
+}

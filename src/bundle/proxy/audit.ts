@@ -1,0 +1,81 @@
+// The egress audit log: one JSON line per decision, appended by the proxy in
+// the bundle and read on the host by `bot-bottle logs --egress`.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+
+export type AuditDecision = "allow" | "deny" | "block" | "error";
+
+export interface AuditRecord {
+  /** ISO time the decision was made. */
+  time: string;
+  /** Client address (the agent). */
+  client: string;
+  /** HTTP method, or "CONNECT" for tunnels. */
+  method: string;
+  host: string;
+  port: number;
+  /** Path with query values redacted. */
+  path?: string;
+  /** allow: forwarded; deny: not in allowlist / SSRF; block: DLP or placeholder leak; error: protocol or upstream failure. */
+  decision: AuditDecision;
+  reason?: string;
+  /** Host of the egress route used. */
+  route?: string;
+  /** True when TLS was intercepted. */
+  intercepted?: boolean;
+  status?: number;
+  /** Request body bytes sent upstream. */
+  bytesOut?: number;
+  /** Response body bytes sent back to the agent. */
+  bytesIn?: number;
+  ms?: number;
+}
+
+export class AuditLog {
+  private fd: number | undefined;
+
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.fd = openSync(file, "a", 0o640);
+  }
+
+  /** Synchronous append: a line survives even if the bundle is killed right after. */
+  write(rec: AuditRecord): void {
+    if (this.fd === undefined) return;
+    try {
+      writeSync(this.fd, JSON.stringify(rec) + "\n");
+    } catch {
+      // A full disk must not take the proxy down; the decision itself already happened.
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** All records in an audit file (missing file: none). Lines that are not records are skipped. */
+export function readAudit(file: string): AuditRecord[] {
+  if (!existsSync(file)) return [];
+  const out: AuditRecord[] = [];
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as AuditRecord;
+      if (r && typeof r === "object" && typeof r.time === "string" && typeof r.decision === "string") out.push(r);
+    } catch {
+      // A line cut short by a crash.
+    }
+  }
+  return out;
+}
+
+/** One line for people: `12:00:01 block POST api.x.com/v1 403 — reason`. */
+export function formatAuditRecord(r: AuditRecord): string {
+  const t = r.time.slice(11, 19);
+  const where = `${r.host}${r.port === 443 || r.port === 80 ? "" : `:${r.port}`}${r.path ?? ""}`;
+  const status = r.status === undefined ? "" : ` ${r.status}`;
+  const reason = r.reason ? ` — ${r.reason}` : "";
+  return `${t} ${r.decision.padEnd(5)} ${r.method} ${where}${status}${reason}`;
+}

@@ -1,0 +1,91 @@
+// Pure: scan the parts of one request (URL, headers, body) for built-in
+// secret patterns, the operator's own secret values, and placeholders that
+// belong to another host. Returns the first finding; the value itself is
+// never part of the result, only what it is and where it was.
+import { SECRET_PATTERNS, type SecretPattern } from "./patterns.ts";
+
+export interface ScanPart {
+  /** Where in the request: "URL", "header x-foo", "body". */
+  where: string;
+  text: string;
+}
+
+export interface NamedValue {
+  /** A name safe to show: an env var name, a route host. */
+  name: string;
+  value: string;
+}
+
+export interface Finding {
+  kind: "pattern" | "secret" | "placeholder";
+  /** Pattern id, env var name, or the placeholder's route host. */
+  id: string;
+  /** For people: "AWS access key ID in header x-foo". */
+  message: string;
+}
+
+export interface ScanPolicy {
+  /** Built-in patterns (empty when DLP is off). */
+  patterns: readonly SecretPattern[];
+  /** Operator secret values (DLP on). */
+  secrets: readonly NamedValue[];
+  /** Placeholders of routes for other hosts: always a leak. */
+  foreignPlaceholders: readonly NamedValue[];
+  /** This host's own placeholders: removed before scanning so they do not look like keys. */
+  ownPlaceholders: readonly string[];
+}
+
+/** Short secret values match too much ordinary text; below this they are not scanned. */
+export const MIN_SECRET_LENGTH = 8;
+
+/** The forms a secret value can take in a request: as-is, URL-encoded, base64. */
+export function secretForms(value: string): string[] {
+  const forms = new Set([value, encodeURIComponent(value), Buffer.from(value).toString("base64").replace(/=+$/, "")]);
+  return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
+}
+
+// Forms are computed once per secret object, not once per scanned part.
+const formsCache = new WeakMap<NamedValue, string[]>();
+function formsOf(s: NamedValue): string[] {
+  let f = formsCache.get(s);
+  if (!f) formsCache.set(s, (f = secretForms(s.value)));
+  return f;
+}
+
+export function scanParts(parts: readonly ScanPart[], policy: ScanPolicy): Finding | undefined {
+  for (const part of parts) {
+    let text = part.text;
+    for (const p of policy.foreignPlaceholders) {
+      if (p.value.length >= MIN_SECRET_LENGTH && text.includes(p.value)) {
+        return {
+          kind: "placeholder",
+          id: p.name,
+          message: `the credential placeholder for ${p.name} in ${part.where} (placeholders may only go to their own host)`,
+        };
+      }
+    }
+    for (const own of policy.ownPlaceholders) if (own && text.includes(own)) text = text.split(own).join("");
+    for (const s of policy.secrets) {
+      if (formsOf(s).some((f) => text.includes(f))) {
+        return { kind: "secret", id: s.name, message: `the value of the operator secret ${s.name} in ${part.where}` };
+      }
+    }
+    const hit = firstPattern(text, policy.patterns);
+    if (hit) return { kind: "pattern", id: hit.id, message: `something that looks like a ${hit.name} in ${part.where}` };
+  }
+  return undefined;
+}
+
+export function firstPattern(text: string, patterns: readonly SecretPattern[]): SecretPattern | undefined {
+  for (const p of patterns) {
+    p.re.lastIndex = 0;
+    if (!p.validate) {
+      if (p.re.test(text)) return p;
+      continue;
+    }
+    for (const m of text.matchAll(p.re)) if (p.validate(m[0])) return p;
+  }
+  return undefined;
+}
+
+export { SECRET_PATTERNS };

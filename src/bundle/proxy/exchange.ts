@@ -1,0 +1,352 @@
+// One HTTP exchange through the proxy: read the agent's request, apply the
+// plan from request-policy.ts, forward it on a kept-alive upstream connection,
+// and stream the response back without buffering it (SSE, long downloads).
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import type { AuditRecord } from "./audit.ts";
+import { badRequest, dlpBlocked, privateRefused, refusalResponse, unscannable, upstreamFailed, type Refusal } from "./deny.ts";
+import { scanParts } from "./dlp/scan.ts";
+import {
+  HeadError,
+  hopByHop,
+  parseRequestHead,
+  parseResponseHead,
+  responseFraming,
+  serializeRequestHead,
+  serializeResponseHead,
+  headerTokens,
+  withoutHeaders,
+  type Header,
+  type ResponseHead,
+} from "./http-head.ts";
+import { planRequest, type ForwardPlan, type Origin, type RequestPolicy } from "./request-policy.ts";
+import { ClosedError, SocketReader, writeAll } from "./reader.ts";
+import { dial, RefusedAddress, UpstreamError, type DialPolicy } from "./upstream.ts";
+
+export const HEAD_LIMIT = 64 * 1024;
+const UPSTREAM_IDLE_MS = 10 * 60_000;
+const PIECE = 64 * 1024;
+
+export interface ExchangeContext {
+  policy: RequestPolicy;
+  dial: DialPolicy;
+  audit(rec: AuditRecord): void;
+}
+
+/** The agent's side of one connection (plain TCP, or TLS we terminated). */
+export interface ClientConn {
+  sock: Duplex;
+  reader: SocketReader;
+  client: string;
+  origin?: Origin;
+}
+
+interface UpstreamConn {
+  key: string;
+  sock: Socket;
+  reader: SocketReader;
+}
+
+/** Kept-alive upstream connection of one client connection (same host on reuse). */
+export class UpstreamSlot {
+  conn: UpstreamConn | undefined;
+  close() {
+    this.conn?.sock.destroy();
+    this.conn = undefined;
+  }
+}
+
+export type Outcome = "keep-alive" | "close" | "upgraded";
+
+/** Serve requests on a client connection until it closes, an error, or an upgrade. */
+export async function serveHttp(ctx: ExchangeContext, conn: ClientConn, firstHead?: Buffer): Promise<void> {
+  const slot = new UpstreamSlot();
+  let upgraded = false;
+  try {
+    let head: Buffer | null | undefined = firstHead;
+    // Bounded: a client that keeps a connection forever still gets a fresh one now and then.
+    for (let n = 0; n < 100_000; n++) {
+      head ??= await conn.reader.readHead(HEAD_LIMIT);
+      if (!head) break;
+      const outcome = await exchange(ctx, conn, head, slot);
+      head = undefined;
+      if (outcome === "upgraded") upgraded = true;
+      if (outcome !== "keep-alive") break;
+    }
+  } catch (e) {
+    if (e instanceof HeadError && !conn.sock.destroyed) {
+      conn.sock.write(refusalResponse(badRequest(e.message)));
+    }
+  } finally {
+    if (!upgraded) {
+      slot.close();
+      conn.sock.end();
+      // end() flushes; destroy after a grace period so half-open peers do not linger.
+      setTimeout(() => conn.sock.destroy(), 2000).unref?.();
+    }
+  }
+}
+
+async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slot: UpstreamSlot): Promise<Outcome> {
+  const started = performance.now();
+  const base = { time: new Date().toISOString(), client: conn.client };
+  let req;
+  try {
+    req = parseRequestHead(raw.toString("latin1"));
+  } catch (e) {
+    const r = badRequest((e as Error).message);
+    ctx.audit({ ...base, method: "?", host: conn.origin?.host ?? "?", port: conn.origin?.port ?? 0, decision: "error", reason: r.reason, status: 400 });
+    await writeAll(conn.sock, refusalResponse(r));
+    return "close";
+  }
+  if (req.method === "CONNECT") {
+    const r = badRequest(conn.origin ? "CONNECT inside a tunnel" : "CONNECT must be the first request on a connection");
+    ctx.audit({ ...base, method: req.method, host: conn.origin?.host ?? "?", port: conn.origin?.port ?? 0, decision: "error", reason: r.reason, status: 400 });
+    await writeAll(conn.sock, refusalResponse(r));
+    return "close";
+  }
+  const plan = planRequest(ctx.policy, req, conn.origin);
+  const record = (extra: Partial<AuditRecord> & Pick<AuditRecord, "decision">) =>
+    ctx.audit({
+      ...base,
+      method: req.method,
+      host: plan.host,
+      port: plan.port,
+      path: plan.auditPath,
+      route: plan.route?.host,
+      intercepted: conn.origin ? true : undefined,
+      ms: Math.round(performance.now() - started),
+      ...extra,
+    });
+  const refuse = async (decision: AuditRecord["decision"], r: Refusal): Promise<Outcome> => {
+    record({ decision, reason: r.reason, status: r.status });
+    await writeAll(conn.sock, refusalResponse(r));
+    return "close";
+  };
+  if (plan.kind === "refuse") return refuse(plan.decision, plan.refusal);
+
+  if (plan.expectContinue && plan.framing.kind !== "none") await writeAll(conn.sock, "HTTP/1.1 100 Continue\r\n\r\n");
+
+  let body: Buffer | undefined;
+  if (plan.scanBody) {
+    const got = await readWholeBody(conn.reader, plan, ctx.policy.maxScannedBody);
+    if (got === "too-large") return refuse("block", unscannable(plan.host, `the request body is larger than the ${ctx.policy.maxScannedBody}-byte scan limit`));
+    const finding = scanParts([{ where: "the request body", text: got.toString("latin1") }], plan.bodyPolicy);
+    if (finding) return refuse("block", dlpBlocked(plan.host, finding.message));
+    body = got;
+  }
+
+  let up: UpstreamConn;
+  let reused: boolean;
+  try {
+    ({ up, reused } = await upstreamFor(ctx, plan, slot));
+  } catch (e) {
+    if (e instanceof RefusedAddress) return refuse("deny", privateRefused(e.host, e.ip, e.why));
+    return refuse("error", upstreamFailed(plan.target.host, (e as Error).message));
+  }
+
+  const framingHeaders: Header[] =
+    body !== undefined
+      ? [["Content-Length", String(body.length)]]
+      : plan.framing.kind === "length"
+        ? [["Content-Length", String(plan.framing.length)]]
+        : plan.framing.kind === "chunked"
+          ? [["Transfer-Encoding", "chunked"]]
+          : [];
+  const headBytes = Buffer.from(serializeRequestHead(plan.method, plan.path, [...plan.headers, ...framingHeaders]), "latin1");
+
+  let bytesOut = 0;
+  let resHead: ResponseHead | undefined;
+  // A reused connection may have been closed by the server meanwhile: retry once on a new one if nothing streamed yet.
+  for (let attempt = 0; attempt < 2 && !resHead; attempt++) {
+    try {
+      await writeAll(up.sock, headBytes);
+      if (body !== undefined) {
+        if (body.length) await writeAll(up.sock, body);
+        bytesOut = body.length;
+      } else {
+        bytesOut = await streamRequestBody(conn.reader, up.sock, plan);
+      }
+      resHead = await readResponseHead(up.reader, plan);
+    } catch (e) {
+      slot.close();
+      const replayable = reused && attempt === 0 && (body !== undefined || plan.framing.kind === "none");
+      if (replayable && (e instanceof ClosedError || (e as NodeJS.ErrnoException).code === "ECONNRESET")) {
+        try {
+          ({ up, reused } = await upstreamFor(ctx, plan, slot));
+          continue;
+        } catch (e2) {
+          return refuse("error", upstreamFailed(plan.target.host, (e2 as Error).message));
+        }
+      }
+      if (e instanceof HeadError) return refuse("error", upstreamFailed(plan.target.host, `bad response: ${e.message}`));
+      return refuse("error", upstreamFailed(plan.target.host, (e as Error).message || "connection failed"));
+    }
+  }
+  if (!resHead) return refuse("error", upstreamFailed(plan.target.host, "no response"));
+
+  if (resHead.status === 101 && plan.upgrade) {
+    record({ decision: "allow", status: 101, bytesOut, reason: `upgrade: ${plan.upgrade}` });
+    await relayUpgrade(conn, up, resHead);
+    slot.conn = undefined;
+    return "upgraded";
+  }
+
+  let framing;
+  try {
+    framing = responseFraming(plan.method, resHead.status, resHead.headers);
+  } catch (e) {
+    slot.close();
+    return refuse("error", upstreamFailed(plan.target.host, `bad response: ${(e as Error).message}`));
+  }
+  const upstreamKeeps =
+    framing.kind !== "close" && resHead.version === "HTTP/1.1" && !headerTokens(resHead.headers, "connection").includes("close");
+  const keep = !plan.clientClose;
+  const outHeaders = withoutHeaders(resHead.headers, hopByHop(resHead.headers));
+  if (framing.kind === "chunked" || framing.kind === "close") outHeaders.push(["Transfer-Encoding", "chunked"]);
+  outHeaders.push(["Connection", keep ? "keep-alive" : "close"]);
+
+  let bytesIn = 0;
+  try {
+    await writeAll(conn.sock, serializeResponseHead(resHead.status, resHead.reason || "-", outHeaders));
+    bytesIn = await streamResponseBody(up.reader, conn.sock, framing);
+  } catch (e) {
+    // Mid-stream failure: the head is gone, so the only honest signal is to drop both sides.
+    slot.close();
+    record({ decision: "error", status: resHead.status, bytesOut, bytesIn, reason: `stream cut: ${(e as Error).message}` });
+    conn.sock.destroy();
+    return "close";
+  }
+  if (!upstreamKeeps) slot.close();
+  record({ decision: "allow", status: resHead.status, bytesOut, bytesIn });
+  return keep ? "keep-alive" : "close";
+}
+
+async function upstreamFor(ctx: ExchangeContext, plan: ForwardPlan, slot: UpstreamSlot): Promise<{ up: UpstreamConn; reused: boolean }> {
+  const t = plan.target;
+  const key = `${t.tls ? "https" : "http"}://${t.host}:${t.port}`;
+  const cur = slot.conn;
+  if (cur && cur.key === key && !cur.sock.destroyed && cur.reader.buffered === 0 && !plan.upgrade) return { up: cur, reused: true };
+  slot.close();
+  const sock = (await dial(t.host, t.port, t.tls, ctx.dial)) as Socket;
+  sock.setTimeout(UPSTREAM_IDLE_MS, () => sock.destroy());
+  sock.on("error", () => {});
+  const up = { key, sock, reader: new SocketReader(sock) };
+  slot.conn = up;
+  return { up, reused: false };
+}
+
+async function readWholeBody(reader: SocketReader, plan: ForwardPlan, limit: number): Promise<Buffer | "too-large"> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  const cap = plan.framing.kind === "length" ? plan.framing.length : Number.POSITIVE_INFINITY;
+  const add = (b: Buffer) => {
+    parts.push(b);
+    n += b.length;
+  };
+  if (plan.framing.kind === "length") {
+    while (n < cap) {
+      const b = await reader.readSome(Math.min(PIECE, cap - n));
+      if (!b) throw new ClosedError("client closed in the middle of the body");
+      add(b);
+    }
+  } else if (plan.framing.kind === "chunked") {
+    let more = true;
+    while (more) {
+      more = await reader.readChunk((b) => add(b));
+      if (n > limit) return "too-large";
+    }
+  }
+  return Buffer.concat(parts, n);
+}
+
+async function streamRequestBody(reader: SocketReader, up: Duplex, plan: ForwardPlan): Promise<number> {
+  let n = 0;
+  if (plan.framing.kind === "length") {
+    while (n < plan.framing.length) {
+      const b = await reader.readSome(Math.min(PIECE, plan.framing.length - n));
+      if (!b) throw new ClosedError("client closed in the middle of the body");
+      n += b.length;
+      await writeAll(up, b);
+    }
+  } else if (plan.framing.kind === "chunked") {
+    let more = true;
+    while (more) {
+      more = await reader.readChunk(async (b) => {
+        n += b.length;
+        await writeAll(up, Buffer.concat([Buffer.from(b.length.toString(16) + "\r\n"), b, Buffer.from("\r\n")]));
+      });
+    }
+    await writeAll(up, "0\r\n\r\n");
+  }
+  return n;
+}
+
+async function readResponseHead(reader: SocketReader, plan: ForwardPlan): Promise<ResponseHead> {
+  // Interim 1xx responses (100 Continue, 103 Early Hints) are skipped, bounded.
+  for (let i = 0; i < 16; i++) {
+    const raw = await reader.readHead(HEAD_LIMIT);
+    if (!raw) throw new ClosedError("upstream closed the connection before responding");
+    const head = parseResponseHead(raw.toString("latin1"));
+    if (head.status >= 200 || (head.status === 101 && plan.upgrade)) return head;
+  }
+  throw new HeadError("too many interim responses");
+}
+
+async function streamResponseBody(reader: SocketReader, client: Duplex, framing: ReturnType<typeof responseFraming>): Promise<number> {
+  let n = 0;
+  const chunk = async (b: Buffer) => {
+    n += b.length;
+    await writeAll(client, Buffer.concat([Buffer.from(b.length.toString(16) + "\r\n"), b, Buffer.from("\r\n")]));
+  };
+  switch (framing.kind) {
+    case "none":
+      return 0;
+    case "length":
+      while (n < framing.length) {
+        const b = await reader.readSome(Math.min(PIECE, framing.length - n));
+        if (!b) throw new ClosedError("upstream closed in the middle of the body");
+        n += b.length;
+        await writeAll(client, b);
+      }
+      return n;
+    case "chunked": {
+      // Each upstream chunk is forwarded as soon as it arrives: server-sent events stream through.
+      let more = true;
+      while (more) more = await reader.readChunk(chunk);
+      await writeAll(client, "0\r\n\r\n");
+      return n;
+    }
+    case "close":
+      for (let b = await reader.readSome(PIECE); b; b = await reader.readSome(PIECE)) await chunk(b);
+      await writeAll(client, "0\r\n\r\n");
+      return n;
+  }
+}
+
+/** After 101 Switching Protocols the two sockets are joined byte for byte (WebSocket frames are not scanned). */
+async function relayUpgrade(conn: ClientConn, up: UpstreamConn, head: ResponseHead): Promise<void> {
+  const headers = withoutHeaders(head.headers, hopByHop(head.headers));
+  headers.push(["Connection", "Upgrade"], ["Upgrade", headerTokens(head.headers, "upgrade").join(", ") || "websocket"]);
+  await writeAll(conn.sock, serializeResponseHead(101, head.reason || "Switching Protocols", headers));
+  const fromUp = up.reader.detach();
+  const fromClient = conn.reader.detach();
+  if (fromUp.length) conn.sock.write(fromUp);
+  if (fromClient.length) up.sock.write(fromClient);
+  up.sock.setTimeout(0);
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      conn.sock.destroy();
+      up.sock.destroy();
+      resolve();
+    };
+    conn.sock.once("close", done);
+    up.sock.once("close", done);
+    conn.sock.on("error", done);
+    up.sock.on("error", done);
+    conn.sock.pipe(up.sock);
+    up.sock.pipe(conn.sock);
+    conn.sock.resume();
+    up.sock.resume();
+  });
+}

@@ -1,0 +1,186 @@
+// Pull-style reading over a node socket, with bounded buffering: the socket
+// is paused while more than HIGH_WATER bytes wait to be consumed, so a fast
+// sender cannot make the proxy hold more than that per connection.
+import type { Duplex } from "node:stream";
+import { HeadError, parseChunkSize } from "./http-head.ts";
+
+const HIGH_WATER = 256 * 1024;
+const CRLFCRLF = Buffer.from("\r\n\r\n");
+
+export class ClosedError extends Error {}
+
+export class SocketReader {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private ended = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  private paused = false;
+  private readonly listeners: [string, (...a: any[]) => void][];
+
+  constructor(readonly sock: Duplex) {
+    const onData = (d: Buffer) => {
+      this.chunks.push(d);
+      this.size += d.length;
+      if (this.size > HIGH_WATER && !this.paused) {
+        this.paused = true;
+        sock.pause();
+      }
+      this.notify();
+    };
+    const onEnd = () => {
+      this.ended = true;
+      this.notify();
+    };
+    const onError = (e: Error) => {
+      this.failure = e;
+      this.notify();
+    };
+    this.listeners = [
+      ["data", onData],
+      ["end", onEnd],
+      ["close", onEnd],
+      ["error", onError],
+    ];
+    for (const [ev, fn] of this.listeners) sock.on(ev, fn);
+  }
+
+  private notify() {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private async waitForData(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.ended) return;
+    if (this.paused) {
+      this.paused = false;
+      this.sock.resume();
+    }
+    await new Promise<void>((r) => (this.wake = r));
+    if (this.failure) throw this.failure;
+  }
+
+  private flatten(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  private take(n: number): Buffer {
+    const all = this.flatten();
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    this.chunks = rest.length ? [rest] : [];
+    this.size = rest.length;
+    return out;
+  }
+
+  get buffered(): number {
+    return this.size;
+  }
+
+  /** Bytes up to and including CRLFCRLF; null on a clean EOF before any byte. */
+  async readHead(limit: number): Promise<Buffer | null> {
+    for (;;) {
+      if (this.size > 0) {
+        const all = this.flatten();
+        const i = all.indexOf(CRLFCRLF);
+        if (i >= 0) {
+          if (i + 4 > limit) throw new HeadError(`message head larger than ${limit} bytes`);
+          return this.take(i + 4);
+        }
+        if (all.length > limit) throw new HeadError(`message head larger than ${limit} bytes`);
+      }
+      if (this.ended) {
+        if (this.size === 0) return null;
+        throw new ClosedError("connection closed in the middle of a message head");
+      }
+      await this.waitForData();
+    }
+  }
+
+  /** Up to max bytes as soon as any are there; null at EOF. */
+  async readSome(max: number): Promise<Buffer | null> {
+    while (this.size === 0) {
+      if (this.ended) return null;
+      await this.waitForData();
+    }
+    return this.take(Math.min(max, this.size));
+  }
+
+  async readExactly(n: number): Promise<Buffer> {
+    while (this.size < n) {
+      if (this.ended) throw new ClosedError("connection closed in the middle of a body");
+      await this.waitForData();
+    }
+    return this.take(n);
+  }
+
+  async readLine(limit: number): Promise<string> {
+    for (;;) {
+      if (this.size > 0) {
+        const all = this.flatten();
+        const i = all.indexOf("\r\n");
+        if (i >= 0) {
+          if (i > limit) throw new HeadError("line too long");
+          return this.take(i + 2).subarray(0, i).toString("latin1");
+        }
+        if (all.length > limit) throw new HeadError("line too long");
+      }
+      if (this.ended) throw new ClosedError("connection closed in the middle of a line");
+      await this.waitForData();
+    }
+  }
+
+  /**
+   * Read one chunk of a chunked body, calling onData with the payload slices.
+   * Returns false after the last (zero) chunk and its trailers.
+   */
+  async readChunk(onData: (b: Buffer) => Promise<void> | void): Promise<boolean> {
+    const size = parseChunkSize(await this.readLine(4096));
+    if (size === 0) {
+      // Trailers are dropped: they are hop-by-hop for us and rarely used.
+      for (let i = 0; i < 64; i++) if ((await this.readLine(8192)) === "") return false;
+      throw new HeadError("too many trailer lines");
+    }
+    let left = size;
+    while (left > 0) {
+      const b = await this.readSome(Math.min(left, 64 * 1024));
+      if (!b) throw new ClosedError("connection closed in the middle of a chunk");
+      left -= b.length;
+      await onData(b);
+    }
+    if ((await this.readLine(16)) !== "") throw new HeadError("missing CRLF after chunk");
+    return true;
+  }
+
+  /** Stop reading: remove listeners and hand back whatever was buffered (for tunnels and TLS upgrades). */
+  detach(): Buffer {
+    for (const [ev, fn] of this.listeners) this.sock.off(ev, fn);
+    const rest = this.flatten();
+    this.chunks = [];
+    this.size = 0;
+    // A paused socket stays paused: the new owner (pipe, TLS) resumes it once it listens.
+    return rest;
+  }
+}
+
+/** Write with backpressure: wait for 'drain' when the socket's buffer is full. */
+export function writeAll(sock: Duplex, data: Buffer | string): Promise<void> | void {
+  if (sock.destroyed) throw new ClosedError("peer closed the connection");
+  if (sock.write(data)) return;
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      sock.off("drain", onDrain);
+      sock.off("close", onClose);
+      sock.off("error", onClose);
+      err ? reject(err) : resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new ClosedError("peer closed the connection"));
+    sock.on("drain", onDrain);
+    sock.on("close", onClose);
+    sock.on("error", onClose);
+  });
+}

@@ -1,0 +1,222 @@
+// The bundle's forward proxy: accepts raw TCP, reads the first request head
+// itself, and either tunnels (CONNECT to a host we do not intercept),
+// terminates TLS with a leaf from the bottle CA and serves HTTP/1.1 inside,
+// or serves a plain absolute-form HTTP request. Raw TCP + node:tls TLSSocket
+// sidesteps Bun's gaps in https/CONNECT/SNI handling (DESIGN.md "Proxy notes").
+import { readFileSync } from "node:fs";
+import { createServer, isIP, type Server, type Socket } from "node:net";
+import { TLSSocket } from "node:tls";
+import type { Daemon, ProxyConfig } from "../config.ts";
+import { BottleError } from "../../util/errors.ts";
+import { checkAllowlist, parseHostEntry, suggestedEntry } from "./allowlist.ts";
+import { AuditLog, type AuditRecord } from "./audit.ts";
+import { loadOrCreateCa } from "./ca.ts";
+import { badRequest, notAllowed, privateRefused, refusalResponse, upstreamFailed, type Refusal } from "./deny.ts";
+import { SECRET_PATTERNS } from "./dlp/patterns.ts";
+import { MIN_SECRET_LENGTH, type NamedValue } from "./dlp/scan.ts";
+import { HeadError, parseConnectTarget, parseRequestHead } from "./http-head.ts";
+import { HEAD_LIMIT, serveHttp, type ExchangeContext } from "./exchange.ts";
+import { LeafCache } from "./leaf-cache.ts";
+import { SocketReader, writeAll } from "./reader.ts";
+import { MAX_SCANNED_BODY } from "./request-policy.ts";
+import { findRoute, routeCredentials } from "./routes.ts";
+import { dial, RefusedAddress } from "./upstream.ts";
+
+/** Env var naming a PEM file of extra CAs trusted for upstream TLS (corporate gateways, tests). */
+export const UPSTREAM_CA_ENV = "BOT_BOTTLE_UPSTREAM_CA_FILE";
+const CLIENT_IDLE_MS = 5 * 60_000;
+const HANDSHAKE_MS = 15_000;
+
+interface ProxyState extends ExchangeContext {
+  cfg: ProxyConfig;
+  leaves: LeafCache;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:]+)):(\d{1,5})$/.exec(listen);
+  if (!m) throw new BottleError("PROXY", `listen address ${JSON.stringify(listen)} is not host:port`, { hint: 'use e.g. "0.0.0.0:8888"' });
+  return { host: m[1] ?? m[2]!, port: Number(m[3]) };
+}
+
+function operatorSecrets(cfg: ProxyConfig, env: Record<string, string | undefined>, creds: Map<unknown, string>): NamedValue[] {
+  const out: NamedValue[] = [];
+  for (const name of cfg.secretEnv) {
+    const v = env[name];
+    if (v && v.length >= MIN_SECRET_LENGTH) out.push({ name, value: v });
+  }
+  for (const r of cfg.routes) {
+    const v = creds.get(r);
+    if (v && r.credential && v.length >= MIN_SECRET_LENGTH) out.push({ name: r.credential.bundleEnv, value: v });
+  }
+  return out;
+}
+
+export async function startProxy(cfg: ProxyConfig, env: Record<string, string | undefined> = process.env): Promise<Daemon> {
+  const listen = parseListen(cfg.listen);
+  const credentials = routeCredentials(cfg.routes, env);
+  const caFile = env[UPSTREAM_CA_ENV];
+  let extraCaPem: string | undefined;
+  if (caFile) {
+    try {
+      extraCaPem = readFileSync(caFile, "utf8");
+    } catch (e) {
+      throw new BottleError("PROXY", `cannot read ${UPSTREAM_CA_ENV}=${caFile}: ${(e as Error).message}`);
+    }
+  }
+  const ca = await loadOrCreateCa(cfg.caDir);
+  const audit = new AuditLog(cfg.auditLog);
+  const state: ProxyState = {
+    cfg,
+    leaves: new LeafCache(ca.signer, ca.certPem),
+    audit: (rec) => audit.write(rec),
+    dial: { blockPrivate: cfg.blockPrivate, allowPrivate: cfg.allowPrivate, extraCaPem },
+    policy: {
+      allow: cfg.allow.map(parseHostEntry),
+      routes: cfg.routes,
+      credentials,
+      dlp: cfg.dlp,
+      patterns: SECRET_PATTERNS,
+      secrets: operatorSecrets(cfg, env, credentials),
+      maxScannedBody: MAX_SCANNED_BODY,
+    },
+  };
+
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((sock) => {
+    sockets.add(sock);
+    sock.on("close", () => sockets.delete(sock));
+    handleClient(state, sock).catch(() => sock.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (e) =>
+      reject(new BottleError("PROXY", `cannot listen on ${cfg.listen}: ${e.message}`, { hint: "is another proxy already running on that port?", cause: e })),
+    );
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : listen.port;
+  return {
+    address: { host: listen.host, port },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      audit.close();
+    },
+  };
+}
+
+async function handleClient(state: ProxyState, sock: Socket): Promise<void> {
+  sock.setNoDelay(true);
+  sock.setTimeout(CLIENT_IDLE_MS, () => sock.destroy());
+  sock.on("error", () => {});
+  const client = `${sock.remoteAddress}:${sock.remotePort}`;
+  const reader = new SocketReader(sock);
+  let raw: Buffer | null;
+  let req;
+  try {
+    raw = await reader.readHead(HEAD_LIMIT);
+    if (!raw) return void sock.destroy();
+    req = parseRequestHead(raw.toString("latin1"));
+  } catch (e) {
+    const why = e instanceof HeadError ? e.message : "connection failed";
+    state.audit({ time: new Date().toISOString(), client, method: "?", host: "?", port: 0, decision: "error", reason: why, status: 400 });
+    if (!sock.destroyed) sock.end(refusalResponse(badRequest(why)));
+    return;
+  }
+  if (req.method !== "CONNECT") return serveHttp(state, { sock, reader, client }, raw);
+  await handleConnect(state, sock, reader, req.target, client);
+}
+
+async function handleConnect(state: ProxyState, sock: Socket, reader: SocketReader, target: string, client: string): Promise<void> {
+  const started = performance.now();
+  let host: string;
+  let port: number;
+  try {
+    ({ host, port } = parseConnectTarget(target));
+  } catch (e) {
+    state.audit({ time: new Date().toISOString(), client, method: "CONNECT", host: "?", port: 0, decision: "error", reason: (e as Error).message, status: 400 });
+    return void sock.end(refusalResponse(badRequest((e as Error).message)));
+  }
+  const record = (rec: Partial<AuditRecord> & Pick<AuditRecord, "decision">) =>
+    state.audit({ time: new Date().toISOString(), client, method: "CONNECT", host, port, ms: Math.round(performance.now() - started), ...rec });
+  const refuse = (decision: AuditRecord["decision"], r: Refusal) => {
+    record({ decision, reason: r.reason, status: r.status });
+    sock.end(refusalResponse(r));
+  };
+
+  const allowed = checkAllowlist(state.policy.allow, host, port, 443);
+  if (!allowed.allowed) return refuse("deny", notAllowed(host, port, allowed.reason, suggestedEntry(host, port, 443)));
+  const route = findRoute(state.cfg.routes, host);
+
+  if (!state.cfg.dlp && !route) {
+    // Blind tunnel: nothing to inspect, but still no private addresses.
+    let up: Socket;
+    try {
+      up = (await dial(host, port, false, state.dial)) as Socket;
+    } catch (e) {
+      if (e instanceof RefusedAddress) return refuse("deny", privateRefused(e.host, e.ip, e.why));
+      return refuse("error", upstreamFailed(host, (e as Error).message));
+    }
+    record({ decision: "allow", reason: "tunnel (not intercepted)", status: 200 });
+    await writeAll(sock, "HTTP/1.1 200 Connection established\r\n\r\n");
+    const early = reader.detach();
+    if (early.length) up.write(early);
+    const done = () => {
+      sock.destroy();
+      up.destroy();
+    };
+    for (const s of [sock, up]) {
+      s.on("error", done);
+      s.on("close", done);
+    }
+    sock.pipe(up);
+    up.pipe(sock);
+    sock.resume();
+    return;
+  }
+
+  let secureContext;
+  try {
+    secureContext = await state.leaves.context(host);
+  } catch (e) {
+    return refuse("error", upstreamFailed(host, `cannot mint a certificate: ${(e as Error).message}`));
+  }
+  await writeAll(sock, "HTTP/1.1 200 Connection established\r\n\r\n");
+  const early = reader.detach();
+  if (early.length) sock.unshift(early);
+  const tls = new TLSSocket(sock, { isServer: true, secureContext, ALPNProtocols: ["http/1.1"] });
+  tls.on("error", () => {});
+  const ok = await new Promise<string | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve("TLS handshake timed out"), HANDSHAKE_MS);
+    tls.once("secure", () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+    tls.once("error", (e: Error) => {
+      clearTimeout(timer);
+      resolve(`TLS handshake failed: ${e.message}`);
+    });
+    tls.once("close", () => {
+      clearTimeout(timer);
+      resolve("client closed during the TLS handshake");
+    });
+  });
+  if (ok) {
+    record({ decision: "error", reason: ok, intercepted: true });
+    tls.destroy();
+    sock.destroy();
+    return;
+  }
+  // SNI must name the CONNECT host: otherwise the client is talking to someone else than we checked.
+  const sni = ((tls as unknown as { servername?: string | false }).servername || "").toLowerCase();
+  if (sni ? sni !== host : !isIP(host)) {
+    record({ decision: "block", reason: `TLS SNI ${JSON.stringify(sni)} does not match the CONNECT host`, intercepted: true });
+    tls.destroy();
+    sock.destroy();
+    return;
+  }
+  tls.setTimeout(CLIENT_IDLE_MS, () => tls.destroy());
+  await serveHttp(state, { sock: tls, reader: new SocketReader(tls), client, origin: { host, port } });
+}

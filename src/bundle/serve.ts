@@ -1,0 +1,71 @@
+// `bot-bottle bundle serve`: the bundle container's entrypoint. Reads the
+// config the host wrote, makes sure the bottle CA exists in the shared folder,
+// starts the daemons, then writes ready.json next to the config so the host
+// knows the bundle answers. The git gate and supervise are loaded only when
+// configured: a bottle without them never pays for them.
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { BottleError } from "../util/errors.ts";
+import type { BundleConfig, Daemon } from "./config.ts";
+
+/** Written next to config.json once every daemon listens. */
+export const READY_FILE = "ready.json";
+
+export interface RunningBundle {
+  daemons: Record<string, Daemon>;
+  close(): Promise<void>;
+}
+
+export function readBundleConfig(file: string): BundleConfig {
+  let cfg: BundleConfig;
+  try {
+    cfg = JSON.parse(readFileSync(file, "utf8")) as BundleConfig;
+  } catch (e) {
+    throw new BottleError("PROXY", `cannot read bundle config ${file}: ${(e as Error).message}`, {
+      hint: "the host writes it before starting the bundle; is the folder mounted?",
+    });
+  }
+  if (!cfg?.proxy?.listen || !cfg.proxy.caDir) {
+    throw new BottleError("PROXY", `bundle config ${file} has no proxy section`, { hint: "recreate the bottle" });
+  }
+  return cfg;
+}
+
+export async function startBundle(cfg: BundleConfig, env: Record<string, string | undefined> = process.env): Promise<RunningBundle> {
+  const daemons: Record<string, Daemon> = {};
+  const close = async () => {
+    for (const d of Object.values(daemons).reverse()) await d.close().catch(() => {});
+  };
+  try {
+    const { ensureCa } = await import("./proxy/ca.ts");
+    await ensureCa(cfg.proxy.caDir);
+    const { startProxy } = await import("./proxy/server.ts");
+    daemons.proxy = await startProxy(cfg.proxy, env);
+    if (cfg.gitGate) {
+      const { startGitGate } = await import("./git-gate/server.ts");
+      daemons.gitGate = await startGitGate(cfg.gitGate, env);
+    }
+    if (cfg.supervise) {
+      const { startSupervise } = await import("./supervise/server.ts");
+      daemons.supervise = await startSupervise(cfg.supervise);
+    }
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { daemons, close };
+}
+
+/** Atomically publish the bound addresses: the host polls for this file. */
+export function writeReady(configFile: string, bundle: RunningBundle): string {
+  const file = join(dirname(configFile), READY_FILE);
+  const addrs = Object.fromEntries(Object.entries(bundle.daemons).map(([k, d]) => [k, d.address]));
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ pid: process.pid, at: new Date().toISOString(), daemons: addrs }) + "\n");
+  renameSync(tmp, file);
+  return file;
+}
+
+export function clearReady(configFile: string): void {
+  rmSync(join(dirname(configFile), READY_FILE), { force: true });
+}

@@ -1,0 +1,117 @@
+// The supervise daemon: an MCP server over streamable HTTP at /mcp with the
+// tools the agent uses to keep the operator in the loop. Stateless (a fresh
+// server and transport per HTTP request, as the SDK recommends) so a restart
+// of the bundle or of the agent needs no session recovery; a blocked
+// request_approval keeps its SSE stream alive with keep-alive comments and,
+// when the client asked for them, progress notifications.
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import * as z from "zod";
+import type { Daemon, SuperviseConfig } from "../config.ts";
+import { VERSION } from "../../version.ts";
+import { parseListen } from "../git-gate/listen.ts";
+import { askApproval, notify } from "./approvals.ts";
+import { ensureSuperviseDirs } from "./protocol.ts";
+import { MCP_PATH } from "./server-path.ts";
+
+/** Progress notifications while request_approval waits (clients reset their timeout on each). */
+const HEARTBEAT_MS = 10_000;
+/** SSE keep-alive comments: below Bun.serve's idle timeout. */
+const KEEPALIVE_MS = 5_000;
+
+export interface SuperviseOptions {
+  log?: (line: string) => void;
+}
+
+export async function startSupervise(cfg: SuperviseConfig, opts: SuperviseOptions = {}): Promise<Daemon> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`supervise: ${line}\n`));
+  ensureSuperviseDirs(cfg.dir);
+  const { host, port } = parseListen(cfg.listen);
+  // Waits still running when the daemon closes are cancelled, not left hanging.
+  const closing = new AbortController();
+
+  const server = Bun.serve({
+    hostname: host,
+    port,
+    // Seconds; long enough to outlast the keep-alive interval of a waiting stream.
+    idleTimeout: 60,
+    async fetch(req) {
+      const url = new URL(req.url);
+      if (url.pathname === "/healthz") return new Response("ok\n");
+      if (url.pathname !== MCP_PATH) return new Response("not found\n", { status: 404 });
+      const mcp = buildMcpServer(cfg, closing.signal, log);
+      const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, keepAliveMs: KEEPALIVE_MS });
+      await mcp.connect(transport);
+      return transport.handleRequest(req);
+    },
+  });
+  log(`MCP server on http://${host}:${server.port}${MCP_PATH}, requests in ${cfg.dir}`);
+  return {
+    address: { host, port: server.port ?? port },
+    async close() {
+      closing.abort();
+      await server.stop(true);
+    },
+  };
+}
+
+function buildMcpServer(cfg: SuperviseConfig, closing: AbortSignal, log: (l: string) => void): McpServer {
+  const mcp = new McpServer({ name: "bot-bottle", version: VERSION });
+  mcp.registerTool(
+    "request_approval",
+    {
+      title: "Ask the operator for approval",
+      description:
+        "Ask the human operator to approve an action before you take it (e.g. a risky command, a push, a purchase). " +
+        `Blocks until the operator answers or ${cfg.timeoutSeconds} seconds pass. ` +
+        "Proceed only if the answer's decision is \"approve\"; treat \"deny\", \"timeout\" and \"cancelled\" as a refusal.",
+      inputSchema: {
+        action: z.string().min(1).describe("What you want to do, concretely (the command, the change)"),
+        reason: z.string().describe("Why it is needed"),
+      },
+      outputSchema: {
+        decision: z.enum(["approve", "deny", "timeout", "cancelled"]),
+        note: z.string(),
+        id: z.string(),
+      },
+    },
+    async ({ action, reason }, extra) => {
+      const signal = AbortSignal.any([extra.signal, closing]);
+      const progressToken = extra._meta?.progressToken;
+      let beats = 0;
+      const res = await askApproval(cfg.dir, action, reason, {
+        timeoutSeconds: cfg.timeoutSeconds,
+        signal,
+        heartbeatMs: progressToken === undefined ? undefined : HEARTBEAT_MS,
+        onHeartbeat: () => {
+          beats++;
+          void extra
+            .sendNotification({
+              method: "notifications/progress",
+              params: { progressToken: progressToken!, progress: beats, message: "waiting for the operator" },
+            })
+            .catch(() => undefined);
+        },
+      });
+      log(`approval ${res.request.id}: ${res.answer.decision} (${action})`);
+      return {
+        content: [{ type: "text", text: res.text }],
+        structuredContent: { decision: res.answer.decision, note: res.answer.note, id: res.request.id },
+      };
+    },
+  );
+  mcp.registerTool(
+    "notify",
+    {
+      title: "Tell the operator something",
+      description: "Send the human operator a short message (progress, a finished task, a problem). Does not wait for an answer.",
+      inputSchema: { message: z.string().min(1).describe("The message") },
+    },
+    async ({ message }) => {
+      const req = notify(cfg.dir, message);
+      log(`notification ${req.id}: ${message}`);
+      return { content: [{ type: "text", text: "delivered to the operator" }] };
+    },
+  );
+  return mcp;
+}

@@ -1,0 +1,87 @@
+// Build (or reuse) the agent and bundle images. The tag is a hash of the
+// inputs (tag.ts), so `docker image inspect TAG` succeeding means "up to date".
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { consola } from "consola";
+import type { Config } from "../config/config.ts";
+import type { Docker } from "../backends/docker/docker.ts";
+import { BottleError } from "../util/errors.ts";
+import { cacheDir } from "../util/paths.ts";
+import type { Provider } from "../manifest/schema.ts";
+import { providerSpec } from "../providers/index.ts";
+import { agentDockerfile, BUILD_CA_FILE, BUNDLE_BINARY_FILE, bundleDockerfile } from "./dockerfiles.ts";
+import { imageTag, sha256Hex } from "./tag.ts";
+import type { BundleBinary } from "./bundle-binary.ts";
+
+type ContextFile = { content: string | Uint8Array; mode: number } | { linkFrom: string; sha256: string; mode: number };
+
+export interface ImageRecipeInput {
+  kind: string;
+  dockerfile: string;
+  baseImage: string;
+  files: Record<string, ContextFile>;
+}
+
+function buildCa(config: Config): string {
+  if (!config.buildCa) return "";
+  if (!existsSync(config.buildCa)) {
+    throw new BottleError("BACKEND", `build CA ${config.buildCa} does not exist`, { hint: "fix BOT_BOTTLE_BUILD_CA or build_ca in config.toml" });
+  }
+  return readFileSync(config.buildCa, "utf8");
+}
+
+/** Ensure an image for the recipe exists; returns its tag. */
+export async function ensureImage(docker: Docker, r: ImageRecipeInput, env: Record<string, string | undefined> = process.env): Promise<string> {
+  const baseImageId = (await docker.imageId(r.baseImage)) ?? `unresolved:${r.baseImage}`;
+  const hashes: Record<string, string> = {};
+  for (const [name, f] of Object.entries(r.files)) hashes[name] = "linkFrom" in f ? f.sha256 : sha256Hex(f.content);
+  const tag = imageTag({ kind: r.kind, dockerfile: r.dockerfile, baseImageId, files: hashes });
+  if (await docker.imageId(tag)) return tag;
+
+  const dir = join(cacheDir(env), "build", `${r.kind}-${tag.split(":")[1]}-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  try {
+    writeFileSync(join(dir, "Dockerfile"), r.dockerfile);
+    for (const [name, f] of Object.entries(r.files)) {
+      const dest = join(dir, name);
+      if ("linkFrom" in f) {
+        // A hard link avoids copying the ~100 MB binary; across filesystems, copy.
+        try {
+          linkSync(f.linkFrom, dest);
+        } catch {
+          copyFileSync(f.linkFrom, dest);
+        }
+      } else writeFileSync(dest, f.content, { mode: f.mode });
+    }
+    consola.start(`building image ${tag} from ${r.baseImage} (once; later runs reuse it)`);
+    const verbose = consola.level >= 4;
+    await docker.build({ tag, contextDir: dir, labels: { "bot-bottle.image": r.kind } }, (line) => {
+      if (verbose) consola.debug(line);
+      else if (/^(Step \d+\/\d+|#\d+ \[)/.test(line)) consola.info(line.slice(0, 160));
+    });
+    consola.success(`built ${tag}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return tag;
+}
+
+export function agentRecipe(provider: Provider, baseImage: string, config: Config): ImageRecipeInput {
+  const recipe = providerSpec(provider).recipe;
+  const files: Record<string, ContextFile> = { [BUILD_CA_FILE]: { content: buildCa(config), mode: 0o644 } };
+  for (const [name, text] of Object.entries(recipe.scripts ?? {})) files[name] = { content: text, mode: 0o755 };
+  return { kind: provider, dockerfile: agentDockerfile(baseImage, recipe), baseImage, files };
+}
+
+export function bundleRecipe(config: Config, binary: BundleBinary): ImageRecipeInput {
+  return {
+    kind: "bundle",
+    dockerfile: bundleDockerfile(config.bundleBaseImage),
+    baseImage: config.bundleBaseImage,
+    files: {
+      [BUILD_CA_FILE]: { content: buildCa(config), mode: 0o644 },
+      [BUNDLE_BINARY_FILE]: { linkFrom: binary.path, sha256: binary.sha256, mode: 0o755 },
+    },
+  };
+}

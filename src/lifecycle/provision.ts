@@ -1,0 +1,109 @@
+// Provisioning an agent, the same on every backend: a root shell script (pure,
+// built here, fed on stdin) for the CA trust trio, the prompt file and the
+// provider's files, plus tar copies of skills and the cwd.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { AGENT_CA_BUNDLE, AGENT_CA_FILE, AGENT_HOME, AGENT_PROMPT_FILE, AGENT_USER, BOTTLE_ETC } from "../plan/bottle-paths.ts";
+import type { BottlePlan } from "../plan/types.ts";
+import { providerSpec, type AgentFile } from "../providers/index.ts";
+import { run, type Runner } from "../util/run.ts";
+
+/** What a backend offers provisioning. */
+export interface AgentIO {
+  /** Run a shell script as root inside the agent (stdin = script); throws on failure. */
+  rootScript(script: string): Promise<void>;
+  /** Extract a tar stream produced by `tarArgv` (run on the host) into `dest` inside the agent. */
+  untar(tarArgv: string[], dest: string): Promise<void>;
+}
+
+export const SYSTEM_CA_SRC = "/usr/local/share/ca-certificates/bot-bottle.crt";
+export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+
+function writeFileLines(f: AgentFile & { owner?: string }): string[] {
+  const dir = f.path.slice(0, f.path.lastIndexOf("/")) || "/";
+  return [
+    `mkdir -p ${q(dir)}`,
+    `echo ${q(b64(f.content))} | base64 -d > ${q(f.path)}`,
+    `chmod ${f.mode.toString(8).padStart(4, "0")} ${q(f.path)}`,
+    `chown ${f.owner ?? `${AGENT_USER}:${AGENT_USER}`} ${q(f.path)}`,
+  ];
+}
+
+/** Pure: the root script that installs the CA and writes the files. */
+export function provisionScript(plan: BottlePlan, caPem: string): string {
+  const L = ["set -eu", "umask 022", `mkdir -p ${BOTTLE_ETC} /usr/local/share/ca-certificates`];
+  // The trust trio: system store (curl, git, apt), the CA alone (NODE_EXTRA_CA_CERTS adds),
+  // and the merged bundle (SSL_CERT_FILE / REQUESTS_CA_BUNDLE replace the store).
+  L.push(`echo ${q(b64(caPem))} | base64 -d > ${SYSTEM_CA_SRC}`);
+  L.push(`cp ${SYSTEM_CA_SRC} ${AGENT_CA_FILE}`);
+  L.push(
+    `if command -v update-ca-certificates >/dev/null 2>&1; then update-ca-certificates >/dev/null 2>&1; cp ${SYSTEM_CA_BUNDLE} ${AGENT_CA_BUNDLE};` +
+      ` else cat ${SYSTEM_CA_BUNDLE} ${AGENT_CA_FILE} > ${AGENT_CA_BUNDLE} 2>/dev/null || cp ${AGENT_CA_FILE} ${AGENT_CA_BUNDLE}; fi`,
+  );
+  L.push(`chmod 0644 ${AGENT_CA_FILE} ${AGENT_CA_BUNDLE}`);
+  // Always present, even empty, so tools and people can rely on the path.
+  L.push(...writeFileLines({ path: AGENT_PROMPT_FILE, content: plan.agent.prompt ? plan.agent.prompt + "\n" : "", mode: 0o600 }));
+  for (const f of providerSpec(plan.provider).files(plan)) L.push(...writeFileLines(f));
+  const skillsDir = providerSpec(plan.provider).skillsDir;
+  if (skillsDir && plan.agent.skills.length) L.push(`mkdir -p ${q(skillsDir)}`);
+  L.push(`mkdir -p ${q(plan.workdir)}`);
+  return L.join("\n") + "\n";
+}
+
+/** Pure: the final ownership fix after copies (docker cp keeps the host's uid). */
+export function chownScript(plan: BottlePlan): string {
+  return `set -eu\nchown -R ${AGENT_USER}:${AGENT_USER} ${q(AGENT_HOME)}${plan.workdir.startsWith(AGENT_HOME + "/") ? "" : ` ${q(plan.workdir)}`}\n`;
+}
+
+/**
+ * Which files of the cwd to copy. In a git work tree: tracked and untracked
+ * files that are not ignored, plus .git itself (history and remotes are useful
+ * to the agent; ignored files are where `.env` and build output live).
+ * Elsewhere: everything but node_modules.
+ */
+export async function cwdFileList(cwd: string, runner: Runner = run): Promise<string[] | null> {
+  if (!existsSync(join(cwd, ".git"))) return null;
+  const r = await runner(["git", "-C", cwd, "ls-files", "-z", "--cached", "--others", "--exclude-standard"]);
+  if (r.code !== 0) return null;
+  const files = r.stdout.split("\0").filter((f) => f && existsSync(join(cwd, f)));
+  return [".git", ...files];
+}
+
+/** Pure: host tar argv for a copy. With a list, `listFile` holds NUL-separated names. */
+export function tarArgv(srcDir: string, listFile?: string): string[] {
+  if (listFile) return ["tar", "-c", "-C", srcDir, "--null", "-T", listFile];
+  return ["tar", "-c", "-C", srcDir, "--exclude=node_modules", "."];
+}
+
+export interface ProvisionInput {
+  plan: BottlePlan;
+  caPem: string;
+  /** Temp folder on the host for file lists. */
+  scratchDir: string;
+  runner?: Runner;
+}
+
+export async function provisionAgent(io: AgentIO, inp: ProvisionInput): Promise<void> {
+  const { plan } = inp;
+  await io.rootScript(provisionScript(plan, inp.caPem));
+  const skillsDir = providerSpec(plan.provider).skillsDir;
+  if (skillsDir) {
+    for (const s of plan.agent.skills) {
+      await io.rootScript(`mkdir -p ${q(`${skillsDir}/${s.name}`)}\n`);
+      await io.untar(tarArgv(s.dir), `${skillsDir}/${s.name}`);
+    }
+  }
+  if (plan.copyCwd) {
+    const list = await cwdFileList(plan.cwd, inp.runner);
+    let listFile: string | undefined;
+    if (list) {
+      listFile = join(inp.scratchDir, "cwd-files");
+      await Bun.write(listFile, list.join("\0") + "\0");
+    }
+    await io.untar(tarArgv(plan.cwd, listFile), plan.workdir);
+  }
+  await io.rootScript(chownScript(plan));
+}

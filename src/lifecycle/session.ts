@@ -1,0 +1,176 @@
+// Driver-agnostic bottle lifecycle: record → up → attach → stop or remove,
+// with teardown in reverse order on exit, on SIGINT/SIGTERM/SIGHUP and on a
+// failure midway, and the state row kept in step. Used by launch, run and
+// resume on every backend.
+import type { Database } from "bun:sqlite";
+import { consola } from "consola";
+import type { AttachOptions, BackendDriver } from "../backends/types.ts";
+import type { BottlePlan } from "../plan/types.ts";
+import { redactPlan } from "../plan/redact.ts";
+import { addEvent, recordBottle, setKeep, setStatus } from "../state/bottles.ts";
+import { BottleError } from "../util/errors.ts";
+import { claimOwner, releaseOwner } from "./owner.ts";
+
+export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Run `body` with signal handlers; `onSignal` gets the first signal, a second one exits at once. */
+async function withSignals<T>(onSignal: (sig: string) => void, body: () => Promise<T>): Promise<T> {
+  let seen = false;
+  const handlers = Object.keys(SIGNAL_EXIT).map((sig) => {
+    const h = () => {
+      if (seen) {
+        consola.warn(`${sig} again: exiting without waiting for cleanup (\`bot-bottle gc\` finishes it)`);
+        process.exit(SIGNAL_EXIT[sig]);
+      }
+      seen = true;
+      onSignal(sig);
+    };
+    process.on(sig as NodeJS.Signals, h);
+    return [sig, h] as const;
+  });
+  try {
+    return await body();
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig as NodeJS.Signals, h);
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | undefined;
+  return () => (p ??= fn());
+}
+
+/** The plan may change during up (another subnet): keep the stored copy in step. */
+function savePlan(db: Database, plan: BottlePlan): void {
+  db.query("UPDATE bottles SET plan_json = $plan WHERE identity = $identity").run({
+    identity: plan.identity,
+    plan: JSON.stringify(redactPlan(plan)),
+  });
+}
+
+export interface LaunchOptions {
+  /** The full plan (real credentials included: they go to the bundle only). */
+  plan: BottlePlan;
+  driver: BackendDriver;
+  attach: AttachOptions;
+  /** Leave the bottle stopped afterwards (for `resume`), instead of removing it. */
+  keep: boolean;
+  db: Database;
+}
+
+/** Bring a new bottle up, attach, tear down. Returns the agent's exit code (or 128+signal). */
+export async function launchBottle(o: LaunchOptions): Promise<number> {
+  const { plan, driver, db } = o;
+  const id = plan.identity;
+  recordBottle(db, plan, o.keep);
+  claimOwner(db, id);
+  let signalled: string | undefined;
+  let attaching = false;
+  let failed = false;
+  const down = once(async () => {
+    try {
+      if (o.keep && !failed) {
+        await driver.stop(plan);
+        setStatus(db, id, "stopped");
+      } else {
+        await driver.remove(plan);
+        setStatus(db, id, failed ? "failed" : "removed");
+      }
+    } finally {
+      releaseOwner(db, id);
+    }
+  });
+  return withSignals(
+    (sig) => {
+      signalled = sig;
+      consola.warn(`${sig}: tearing down ${id}`);
+      addEvent(db, id, "signal", { signal: sig });
+      // Mid-attach: removing the containers ends the agent. Mid-up: wait for the step in flight, then tear down.
+      if (attaching) void down().catch((e) => consola.error(`teardown: ${(e as Error).message}`));
+    },
+    async () => {
+      const secrets = Object.fromEntries(plan.bundleEnv.map((v) => [v.name, v.value]));
+      const before = plan.network.cidr;
+      try {
+        await driver.up(plan, secrets);
+      } catch (e) {
+        failed = true;
+        addEvent(db, id, "failed", { message: (e as Error).message });
+        await down().catch((err) => consola.warn(`cleanup: ${(err as Error).message}`));
+        throw e;
+      }
+      if (plan.network.cidr !== before) savePlan(db, plan);
+      if (signalled) {
+        await down();
+        return SIGNAL_EXIT[signalled]!;
+      }
+      setStatus(db, id, "running");
+      attaching = true;
+      let code: number;
+      try {
+        code = await driver.attach(plan, o.attach);
+      } catch (e) {
+        failed = !o.keep;
+        await down().catch((err) => consola.warn(`cleanup: ${(err as Error).message}`));
+        throw e;
+      }
+      addEvent(db, id, "exit", { code });
+      await down();
+      if (o.keep) consola.info(`kept ${id}: \`bot-bottle resume ${id}\` to reopen, \`bot-bottle rm ${id}\` to remove`);
+      return signalled ? SIGNAL_EXIT[signalled]! : code;
+    },
+  );
+}
+
+export interface ResumeOptions {
+  /** The stored (redacted) plan: the containers already hold their env. */
+  plan: BottlePlan;
+  driver: BackendDriver;
+  db: Database;
+  /** Undefined: only start it (for `exec`), leave it running. */
+  attach?: AttachOptions;
+}
+
+/** Start a kept bottle and (optionally) attach; stops it again after an attach. */
+export async function resumeBottle(o: ResumeOptions): Promise<number> {
+  const { plan, driver, db } = o;
+  const id = plan.identity;
+  const live = await driver.status(plan);
+  if (live === "missing") {
+    throw new BottleError("BOTTLE_NOT_FOUND", `${id} has no containers left to resume`, { hint: `\`bot-bottle rm ${id}\` forgets it` });
+  }
+  if (live !== "running") {
+    consola.start(`starting ${id}`);
+    await driver.start(plan);
+  }
+  setKeep(db, id, true);
+  setStatus(db, id, "running");
+  if (!o.attach) return 0;
+  const attach = o.attach;
+  claimOwner(db, id);
+  const down = once(async () => {
+    try {
+      await driver.stop(plan);
+      setStatus(db, id, "stopped");
+    } finally {
+      releaseOwner(db, id);
+    }
+  });
+  let signalled: string | undefined;
+  return withSignals(
+    (sig) => {
+      signalled = sig;
+      void down().catch((e) => consola.error(`stop: ${(e as Error).message}`));
+    },
+    async () => {
+      let code: number;
+      try {
+        code = await driver.attach(plan, attach);
+      } finally {
+        await down();
+      }
+      addEvent(db, id, "exit", { code });
+      return signalled ? SIGNAL_EXIT[signalled]! : code;
+    },
+  );
+}

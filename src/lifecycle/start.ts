@@ -1,0 +1,66 @@
+// `launch` and `run` share everything but the attach mode: plan, preflight,
+// driver, session.
+import { consola } from "consola";
+import { isInteractive, planFromArgs } from "../cli/common.ts";
+import { driverFor } from "../backends/registry.ts";
+import { formatPlan } from "../plan/format.ts";
+import { redactPlan } from "../plan/redact.ts";
+import { openDb } from "../state/db.ts";
+import { BottleError } from "../util/errors.ts";
+import { confirm } from "./cli-support.ts";
+import { preflightAction } from "./preflight.ts";
+import { launchBottle } from "./session.ts";
+
+export interface StartArgs {
+  bottle: string;
+  manifest?: string;
+  name?: string;
+  backend?: string;
+  env?: unknown;
+  yes?: boolean;
+  "dry-run"?: boolean;
+  keep?: boolean;
+  prompt?: string;
+}
+
+/** Returns the exit code for the CLI. */
+export async function startBottle(mode: "launch" | "run", args: StartArgs, command?: string[]): Promise<number> {
+  const interactive = isInteractive();
+  const action = preflightAction({ mode, yes: !!args.yes, dryRun: !!args["dry-run"], interactive });
+  if (action === "needs-terminal") {
+    throw new BottleError("USAGE", "`launch` opens an interactive session and needs a terminal", {
+      hint: `use \`bot-bottle run ${args.bottle} -p "TASK"\` (or \`-- COMMAND\`) from scripts`,
+    });
+  }
+  const plan = await planFromArgs(args, args.bottle);
+  const shown = formatPlan(redactPlan(plan));
+  if (action === "dry-run") {
+    process.stdout.write(shown + "\n");
+    return 0;
+  }
+  // The plan goes to stderr so a `run`'s stdout is the agent's alone.
+  process.stderr.write(shown + "\n");
+  if (action === "ask" && !(await confirm("Start this bottle?"))) {
+    consola.info("not started");
+    return 1;
+  }
+  const driver = await driverFor(plan.backend);
+  const db = openDb();
+  try {
+    return await launchBottle({
+      plan,
+      driver,
+      db,
+      keep: !!args.keep,
+      attach: { interactive: mode === "launch", prompt: args.prompt, command },
+    });
+  } finally {
+    db.close();
+  }
+}
+
+export const startFlags = {
+  yes: { type: "boolean", alias: "y", description: "Skip the y/N confirmation" },
+  "dry-run": { type: "boolean", description: "Print the plan and exit" },
+  keep: { type: "boolean", description: "Keep the bottle (stopped) afterwards, for `resume`" },
+} as const;

@@ -1,0 +1,34 @@
+// What differs between agent programs: how their image is made, how they are
+// started for a task or a session, and where their per-agent files go.
+import type { BottlePlan } from "../plan/types.ts";
+
+export interface ImageRecipe {
+  /** Debian packages on top of the common set (ca-certificates, git, curl). */
+  apt: string[];
+  /** Global npm packages (needs nodejs + npm in `apt`). */
+  npm: string[];
+  /** Extra executables put in /usr/local/bin: name → script text. */
+  scripts?: Record<string, string>;
+}
+
+/** A file written into the agent (owned by node). */
+export interface AgentFile {
+  path: string;
+  content: string;
+  mode: number;
+}
+
+export interface ProviderSpec {
+  name: "claude" | "codex" | "shell";
+  recipe: ImageRecipe;
+  /** Non-interactive run of one task (`run -p TASK`). */
+  taskCommand(plan: BottlePlan, task: string): string[];
+  /** Interactive session (`launch`, `resume`). */
+  sessionCommand(plan: BottlePlan): string[];
+  /** `run` without -p and without `-- cmd`; undefined when the provider needs a task. */
+  defaultRunCommand(plan: BottlePlan): string[] | undefined;
+  /** Where skills go inside the agent; undefined when the provider has no skills. */
+  skillsDir?: string;
+  /** Provider-specific files (e.g. codex's AGENTS.md). */
+  files(plan: BottlePlan): AgentFile[];
+}

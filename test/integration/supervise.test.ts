@@ -1,0 +1,132 @@
+// The supervise MCP server with the official SDK client over streamable HTTP,
+// answered through the operator's CLI code path (`bot-bottle supervise approve`).
+// No docker needed: the daemon runs on loopback against a temp state folder.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { startSupervise } from "../../src/bundle/supervise/server.ts";
+import type { Daemon } from "../../src/bundle/config.ts";
+import { openDb } from "../../src/state/db.ts";
+import { recordBottle } from "../../src/state/bottles.ts";
+import { hostSuperviseDir, loadInbox, prepareSuperviseDir } from "../../src/supervise/inbox.ts";
+import { runCli } from "../../src/main.ts";
+import type { BottlePlan } from "../../src/plan/types.ts";
+
+const ID = "dev-sup123";
+const root = mkdtempSync(join(tmpdir(), "bb-supervise-"));
+const savedState = process.env.XDG_STATE_HOME;
+process.env.XDG_STATE_HOME = root;
+
+type ToolResult = { content: { type: string; text: string }[]; structuredContent?: { decision: string; note: string; id: string } };
+
+function fakePlan(identity: string): BottlePlan {
+  return { identity, bottle: "dev", agent: { name: "dev" }, backend: "docker", cwd: "/p", copyCwd: false, env: [], bundleEnv: [] } as unknown as BottlePlan;
+}
+
+async function connect(daemon: Daemon): Promise<Client> {
+  const client = new Client({ name: "supervise-test", version: "1" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${daemon.address.port}/mcp`)));
+  return client;
+}
+
+/** Wait (bounded) until the operator's inbox shows a pending request for this action. */
+async function pendingId(action: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const db = openDb();
+    const it = loadInbox(db).find((i) => i.request.action === action && !i.answer);
+    db.close();
+    if (it) return it.request.id;
+    await Bun.sleep(50);
+  }
+  throw new Error(`no pending request for ${action}`);
+}
+
+describe("supervise MCP server", () => {
+  let daemon: Daemon;
+  let quick: Daemon;
+  let client: Client;
+
+  beforeAll(async () => {
+    const db = openDb();
+    recordBottle(db, fakePlan(ID));
+    db.close();
+    const dir = prepareSuperviseDir(ID);
+    daemon = await startSupervise({ listen: "127.0.0.1:0", dir, timeoutSeconds: 60 }, { log: () => {} });
+    quick = await startSupervise({ listen: "127.0.0.1:0", dir, timeoutSeconds: 1 }, { log: () => {} });
+    client = await connect(daemon);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await daemon?.close();
+    await quick?.close();
+    if (savedState === undefined) delete process.env.XDG_STATE_HOME;
+    else process.env.XDG_STATE_HOME = savedState;
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test("lists request_approval and notify", async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(["notify", "request_approval"]);
+  });
+
+  test("request_approval blocks until `supervise approve` answers, and returns the note", async () => {
+    const call = client.callTool({ name: "request_approval", arguments: { action: "rm -rf build/", reason: "clean build" } });
+    const id = await pendingId("rm -rf build/");
+    expect(await runCli(["supervise", "approve", id.slice(0, 6), "--note", "go ahead"])).toBe(0);
+    const res = (await call) as ToolResult;
+    expect(res.structuredContent).toEqual({ decision: "approve", note: "go ahead", id });
+    expect(res.content[0]!.text).toBe("approved: the operator approved this action. Operator's note: go ahead");
+  });
+
+  test("deny path", async () => {
+    const call = client.callTool({ name: "request_approval", arguments: { action: "git push --force", reason: "" } });
+    const id = await pendingId("git push --force");
+    expect(await runCli(["supervise", "deny", id, "--note", "never force"])).toBe(0);
+    const res = (await call) as ToolResult;
+    expect(res.structuredContent?.decision).toBe("deny");
+    expect(res.content[0]!.text).toContain("denied");
+    expect(res.content[0]!.text).toContain("never force");
+  });
+
+  test("no answer: timeout, to be treated as denied; a late answer is refused", async () => {
+    const c = await connect(quick);
+    const started = Date.now();
+    const res = (await c.callTool({ name: "request_approval", arguments: { action: "deploy", reason: "release" } })) as ToolResult;
+    await c.close();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(res.structuredContent?.decision).toBe("timeout");
+    expect(res.content[0]!.text).toBe("timeout: no answer within 1 seconds; treat this as denied.");
+    expect(await runCli(["supervise", "approve", res.structuredContent!.id])).not.toBe(0);
+  });
+
+  test("notify reaches the operator without waiting", async () => {
+    const res = (await client.callTool({ name: "notify", arguments: { message: "tests pass" } })) as ToolResult;
+    expect(res.content[0]!.text).toBe("delivered to the operator");
+    const db = openDb();
+    const items = loadInbox(db, process.env, ID);
+    db.close();
+    expect(items.find((i) => i.request.action === "tests pass")?.request.kind).toBe("notify");
+  });
+
+  test("everything is mirrored into the approvals table", () => {
+    const db = openDb();
+    loadInbox(db);
+    const rows = db.query("SELECT kind, action, status, answer_note FROM approvals WHERE identity = $id ORDER BY at").all({ id: ID });
+    db.close();
+    expect(rows).toEqual([
+      { kind: "approval", action: "rm -rf build/", status: "approve", answer_note: "go ahead" },
+      { kind: "approval", action: "git push --force", status: "deny", answer_note: "never force" },
+      { kind: "approval", action: "deploy", status: "timeout", answer_note: "" },
+      { kind: "notify", action: "tests pass", status: "info", answer_note: null },
+    ]);
+  });
+
+  test("the request files live in the bottle's bundle folder on the host", () => {
+    expect(hostSuperviseDir(ID)).toBe(join(root, "bot-bottle", "bottles", ID, "bundle", "supervise"));
+  });
+});
