@@ -38,6 +38,16 @@ export function hostTarget(platform: string = process.platform, arch: string = p
   return { os, arch: a };
 }
 
+/**
+ * Bun's runtime for a target. x64 names the baseline build explicitly: older
+ * Bun releases made their default x64 runtime for AVX2 (Haswell+) CPUs, which dies
+ * with "Illegal instruction" on older CPUs, conservative VM CPU models and x86
+ * emulators. In Bun 1.4.5 both names fetch the same bytes; this keeps it so.
+ */
+export function bunTarget(t: Target): string {
+  return `bun-${t.os}-${t.arch}${t.arch === "x64" ? "-baseline" : ""}`;
+}
+
 export interface BuildOptions {
   all: boolean;
   outdir: string;
@@ -106,7 +116,7 @@ export function compileArgv(s: CompileSpec): string[] {
     "--minify",
     // Bytecode needs an explicit module format; ESM keeps main.ts's top-level await.
     ...(s.bytecode ? ["--bytecode", "--format=esm"] : []),
-    ...(s.target ? [`--target=bun-${s.target.os}-${s.target.arch}`] : []),
+    ...(s.target ? [`--target=${bunTarget(s.target)}`] : []),
     "--define",
     `BOT_BOTTLE_COMMIT=${JSON.stringify(s.commit)}`,
     s.entry,
@@ -187,7 +197,7 @@ const USAGE = `usage: scripts/build [--all] [--outdir DIR] [--commit SHA] [--mea
   (default)      dist/bot-bottle for this machine (+ dist/bot-bottle-linux-<arch> on macOS)
   --all          ${TARGETS.map(assetName).join(", ")} and SHA256SUMS
   --outdir DIR   output folder (default: dist)
-  --commit SHA   commit reported by --version (default: git, or $BOT_BOTTLE_COMMIT)
+  --commit SHA   commit reported by --version (default: $BOT_BOTTLE_COMMIT, else git)
   --measure      time \`bot-bottle --help\` (median of 21 runs) after a host build`;
 
 async function main(argv: string[]): Promise<number> {

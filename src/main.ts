@@ -37,7 +37,7 @@ export const main = defineCommand({
     // No subcommand: the dashboard in a terminal, help otherwise.
     if (rawArgs.filter((a) => !a.startsWith("-")).length === 0) {
       const { dashboard } = await import("./cli/dashboard.ts");
-      await dashboard();
+      await dashboard(main);
     }
   },
 });
@@ -79,8 +79,9 @@ async function showHelp(words: string[]): Promise<void> {
 
 export function reportError(e: unknown, debug: boolean): number {
   if (e instanceof BottleError) {
-    consola.error(e.oneLine());
-    if (debug && e.stack) consola.log(e.stack);
+    // Exactly one line (scripts grep it); the stack only with --debug.
+    process.stderr.write(`error: ${e.oneLine()}\n`);
+    if (debug && e.stack) process.stderr.write(e.stack + "\n");
     return e.exitCode;
   }
   const err = e as Error & { code?: string };

@@ -6,9 +6,7 @@ import type { BackendDriver } from "./types.ts";
 
 const LOADERS: Record<Backend, () => Promise<BackendDriver>> = {
   docker: async () => new (await import("./docker/driver.ts")).DockerDriver(),
-  smolmachines: async () => {
-    throw new BottleError("BACKEND", "the smolmachines backend is not wired into this build yet", { hint: "use --backend docker" });
-  },
+  smolmachines: async () => (await import("./smolmachines/driver.ts")).createSmolmachinesDriver(),
 };
 
 export async function driverFor(name: string): Promise<BackendDriver> {

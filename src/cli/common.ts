@@ -9,6 +9,7 @@ import { buildPlan } from "../plan/build.ts";
 import type { BottlePlan } from "../plan/types.ts";
 import type { Backend } from "../manifest/schema.ts";
 import { BottleError } from "../util/errors.ts";
+import { readSecret } from "../util/secret-input.ts";
 
 export const manifestArg = {
   manifest: { type: "string", alias: "m", description: "Manifest file (default: ./bot-bottle.toml, else the built-in default)", valueHint: "FILE" },
@@ -32,7 +33,9 @@ export function isInteractive(): boolean {
 /** A prompter that asks on the terminal, or undefined when there is none. */
 export function terminalPrompter(): Prompter {
   if (!isInteractive()) return undefined;
-  return async (question, name) => {
+  return async (question, name, secret) => {
+    // Secrets are read without echo; consola's text prompt would show them.
+    if (secret) return readSecret(`${question} (${name})`);
     const answer = await consola.prompt(`${question} (${name})`, { type: "text", cancel: "reject" });
     if (typeof answer !== "string") throw new BottleError("USAGE", `no value given for ${name}`, { hint: `pass --env ${name}=VALUE` });
     return answer;
@@ -49,10 +52,34 @@ export function listArg(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [String(v)];
 }
 
+/** Every value of a repeatable string flag (`--env A=1 -e B=2 --env=C=3`), up to `--`.
+ * citty keeps only the last value of a repeated flag, so repeats are read from argv. */
+export function repeatedFlag(argv: string[], long: string, short?: string): string[] {
+  const out: string[] = [];
+  const names = [`--${long}`, ...(short ? [`-${short}`] : [])];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") break;
+    const eq = names.find((n) => a.startsWith(`${n}=`));
+    if (eq) out.push(a.slice(eq.length + 1));
+    else if (names.includes(a) && i + 1 < argv.length) out.push(argv[++i]!);
+  }
+  return out;
+}
+
+/** --env values: all repeats from argv when they agree with what citty parsed, else citty's. */
+export function envFlagValues(parsed: unknown, argv: string[]): string[] {
+  const fromCitty = listArg(parsed);
+  const fromArgv = repeatedFlag(argv, "env", "e");
+  const last = fromCitty[fromCitty.length - 1];
+  return last !== undefined && fromArgv[fromArgv.length - 1] === last ? fromArgv : fromCitty;
+}
+
 export async function planFromArgs(
   args: { manifest?: string; name?: string; backend?: string; env?: unknown },
   bottle: string,
   config: Config = loadConfig(),
+  argv: string[] = process.argv.slice(2),
 ): Promise<BottlePlan> {
   const manifest = loadManifestArg(args);
   return buildPlan({
@@ -63,7 +90,7 @@ export async function planFromArgs(
     backend: args.backend as Backend | undefined,
     config,
     hostEnv: process.env,
-    overrides: parseEnvFlags(listArg(args.env)),
+    overrides: parseEnvFlags(envFlagValues(args.env, argv)),
     prompter: terminalPrompter(),
   });
 }

@@ -1,7 +1,7 @@
 // `bot-bottle` with no arguments in a terminal: bottles and their pending
 // approvals, refreshed every second, answered with single keys. Plain ANSI on
 // the alternate screen; anything but a terminal gets the help text instead.
-import { showUsage } from "citty";
+import { showUsage, type CommandDef } from "citty";
 import { createInterface } from "node:readline";
 import { isInteractive } from "./common.ts";
 import { openDb } from "../state/db.ts";
@@ -13,10 +13,15 @@ import { isBottleError } from "../util/errors.ts";
 const REFRESH_MS = 1_000;
 const NOTES_SHOWN = 5;
 
-export async function dashboard(): Promise<void> {
+/**
+ * `usage` is the root command, passed in by main.ts: importing main.ts from
+ * here would deadlock while it is the entry module still awaiting runCli.
+ */
+export async function dashboard(usage?: CommandDef<any>): Promise<void> {
   if (!isInteractive()) {
-    const { main } = await import("../main.ts");
-    return showUsage(main);
+    if (usage) return showUsage(usage);
+    process.stdout.write("bot-bottle: run `bot-bottle --help` for the commands.\n");
+    return;
   }
   const db = openDb();
   const out = process.stdout;
@@ -57,10 +62,17 @@ export async function dashboard(): Promise<void> {
   await new Promise<void>((resolve) => {
     let busy = false;
     const timer = setInterval(() => !busy && refresh(), REFRESH_MS);
+    let done = false;
     const quit = () => {
+      if (done) return;
+      done = true;
       clearInterval(timer);
       stdin.off("data", onKey);
-      leaveScreen();
+      for (const sig of ["SIGHUP", "SIGTERM"] as const) process.off(sig, quit);
+      // The terminal may be gone (SIGHUP): restoring it must not throw.
+      try {
+        leaveScreen();
+      } catch {}
       stdin.pause();
       resolve();
     };
@@ -88,6 +100,10 @@ export async function dashboard(): Promise<void> {
       refresh();
     };
     stdin.on("data", onKey);
+    // A closed terminal ends the dashboard instead of leaving it spinning on a dead tty.
+    stdin.once("end", quit);
+    stdin.once("error", quit);
+    for (const sig of ["SIGHUP", "SIGTERM"] as const) process.on(sig, quit);
     enterScreen();
     refresh();
   });

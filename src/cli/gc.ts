@@ -12,11 +12,16 @@ import { bottleDir } from "../util/paths.ts";
 import { planGc } from "../lifecycle/gc.ts";
 import { ownerAlive } from "../lifecycle/owner.ts";
 import { jsonArg, printJson } from "./common.ts";
+import { Docker } from "../backends/docker/docker.ts";
 
 export default defineCommand({
   meta: { name: "gc", description: "Remove leftovers of crashed or finished bottles" },
   args: {
     "dry-run": { type: "boolean", description: "Only say what would be removed" },
+    images: {
+      type: "boolean",
+      description: "Also remove bot-bottle images no container uses, built over an hour ago (rebuilt when next needed)",
+    },
     ...jsonArg,
   },
   async run({ args }) {
@@ -62,7 +67,12 @@ export default defineCommand({
         rmSync(bottleDir(id), { recursive: true, force: true });
         if (!args.json) consola.success(`forgot ${id}`);
       }
-      if (!args.json && !plan.removeResources.length && !plan.deleteRows.length) consola.info("nothing to collect");
+      if (args.images) {
+        // The age guard keeps an image another launch has just built for its next step.
+        const summary = await new Docker().pruneImages("1h");
+        if (!args.json) consola.success(`images: ${summary || "nothing to remove"}`);
+      }
+      if (!args.json && !args.images && !plan.removeResources.length && !plan.deleteRows.length) consola.info("nothing to collect");
     } finally {
       db.close();
     }

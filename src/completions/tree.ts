@@ -90,7 +90,7 @@ export function argsToSpecs(args: Record<string, ArgDef>): { flags: FlagSpec[]; 
       });
       continue;
     }
-    const aliases = def.type === "positional" ? [] : [(def as { alias?: string | string[] }).alias ?? []].flat();
+    const aliases = [(def as { alias?: string | string[] }).alias ?? []].flat();
     const takesValue = def.type === "string" || def.type === "enum";
     flags.push({
       long: [name, ...aliases.filter((a) => a.length > 1)].map((n) => safe(n, "flag")),
@@ -119,8 +119,9 @@ export async function commandTree(cmd: CommandDef<any>, name: string, inherited?
   const own = argsToSpecs(args);
   const root = inherited === undefined;
   const passDown = root ? [...own.flags, HELP_FLAG] : inherited;
-  const names = new Set(own.flags.flatMap((f) => f.long));
-  const flags = [...own.flags, ...passDown.filter((f) => !f.long.some((l) => names.has(l)))];
+  // A command's own flag wins over an inherited one spelled the same way.
+  const taken = new Set(own.flags.flatMap(flagWords));
+  const flags = [...own.flags, ...passDown.filter((f) => !flagWords(f).some((w) => taken.has(w)))];
   if (root) flags.push(VERSION_FLAG);
   const subcommands: CommandNode[] = [];
   for (const [subName, sub] of Object.entries(subs)) {

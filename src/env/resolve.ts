@@ -31,11 +31,23 @@ export interface ResolveContext {
   label?: string;
 }
 
-const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE)/i;
+// Judged word by word (API_KEY, apiKey): a substring test would call GIT_AUTHOR_NAME,
+// KEYBOARD or COMPASS secret, and the DLP scanner would then block the operator's own name.
+const SECRET_WORDS = new Set([
+  "KEY", "KEYS", "APIKEY", "TOKEN", "TOKENS", "SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASS", "PWD",
+  "CREDENTIAL", "CREDENTIALS", "CRED", "CREDS", "AUTH", "OAUTH", "COOKIE", "SESSION", "PRIVATE",
+]);
+/** Also inside run-together words: GITHUBTOKEN, DBPASSWORD. */
+const SECRET_PARTS = /TOKEN|SECRET|PASSWORD|PASSWD|APIKEY|CREDENTIAL/;
 
 /** Does this variable name look like it holds a secret? */
 export function looksSecret(name: string): boolean {
-  return SECRET_NAME.test(name);
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean);
+  return words.some((w) => SECRET_WORDS.has(w) || SECRET_PARTS.test(w));
 }
 
 export async function resolveEnv(

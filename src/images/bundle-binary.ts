@@ -10,7 +10,7 @@
 //   4. Running from source: compile one with `bun build --compile
 //      --target=bun-linux-<arch> src/main.ts`, cached by a hash of src/, so
 //      tests and development always run the current code.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { consola } from "consola";
 import { BottleError } from "../util/errors.ts";
@@ -77,16 +77,32 @@ export function sourceHash(srcDir: string): string {
   return h.digest("hex");
 }
 
-const fileHashes = new Map<string, string>();
-
-/** sha256 of a file, memoised by path+size+mtime (the binary is ~100 MB). */
-export function fileHash(path: string): string {
+/**
+ * sha256 of a file (the binary is ~100 MB: ~0.5 s), memoised in memory and in
+ * `memoFile` by path+size+mtime so warm launches skip it.
+ */
+export function fileHash(path: string, memoFile?: string): string {
   const st = statSync(path);
   const key = `${path}:${st.size}:${st.mtimeMs}`;
-  let h = fileHashes.get(key);
-  if (!h) {
-    h = sha256Hex(readFileSync(path));
-    fileHashes.set(key, h);
+  let memo: Record<string, string> = {};
+  if (memoFile && existsSync(memoFile)) {
+    try {
+      memo = JSON.parse(readFileSync(memoFile, "utf8"));
+    } catch {
+      memo = {};
+    }
+  }
+  const known = memo[key];
+  if (known) return known;
+  const h = sha256Hex(readFileSync(path));
+  if (memoFile) {
+    // Only the current key: a memo never grows past one entry per binary path.
+    const next = Object.fromEntries(Object.entries(memo).filter(([k]) => !k.startsWith(path + ":")));
+    next[key] = h;
+    mkdirSync(dirname(memoFile), { recursive: true });
+    const tmp = `${memoFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(next));
+    renameSync(tmp, memoFile);
   }
   return h;
 }
@@ -124,7 +140,7 @@ export async function resolveBundleBinary(
       if (!existsSync(choice.path)) {
         throw new BottleError("BACKEND", `bundle binary ${choice.path} does not exist`, { hint: "fix BOT_BOTTLE_BUNDLE_BINARY" });
       }
-      return { path: choice.path, sha256: fileHash(choice.path), source: choice.kind };
+      return { path: choice.path, sha256: fileHash(choice.path, join(cacheDir(env), "bundle-bin", "hashes.json")), source: choice.kind };
     case "compile": {
       const hash = sha256Hex(sourceHash(srcDir) + choice.target);
       const dir = join(cacheDir(env), "bundle-bin", hash.slice(0, 16));

@@ -23,7 +23,7 @@ export const BUNDLE_FILES = {
 } as const;
 
 export interface BundleConfigOptions {
-  /** "0.0.0.0" (docker: the agent reaches it on the internal network) or "127.0.0.1" (smolmachines). */
+  /** "0.0.0.0" (docker: the agent reaches it on the internal network) or the bundle IP (smolmachines: TSI allows by IP, so nothing else may listen there). */
   listenHost: string;
   /** Mount point of the folder inside the bundle. */
   stateDir?: string;

@@ -7,11 +7,13 @@ import { AGENT_CA_BUNDLE, AGENT_CA_FILE, AGENT_HOME, AGENT_PROMPT_FILE, AGENT_US
 import type { BottlePlan } from "../plan/types.ts";
 import { providerSpec, type AgentFile } from "../providers/index.ts";
 import { run, type Runner } from "../util/run.ts";
+import { gateUrl } from "../bundle/git-gate/git-argv.ts";
+import { consola } from "consola";
 
 /** What a backend offers provisioning. */
 export interface AgentIO {
-  /** Run a shell script as root inside the agent (stdin = script); throws on failure. */
-  rootScript(script: string): Promise<void>;
+  /** Run a shell script as root inside the agent (stdin = script); throws on failure. May return its stdout. */
+  rootScript(script: string): Promise<string | void>;
   /** Extract a tar stream produced by `tarArgv` (run on the host) into `dest` inside the agent. */
   untar(tarArgv: string[], dest: string): Promise<void>;
 }
@@ -39,10 +41,12 @@ export function provisionScript(plan: BottlePlan, caPem: string): string {
   // and the merged bundle (SSL_CERT_FILE / REQUESTS_CA_BUNDLE replace the store).
   L.push(`echo ${q(b64(caPem))} | base64 -d > ${SYSTEM_CA_SRC}`);
   L.push(`cp ${SYSTEM_CA_SRC} ${AGENT_CA_FILE}`);
-  L.push(
-    `if command -v update-ca-certificates >/dev/null 2>&1; then update-ca-certificates >/dev/null 2>&1; cp ${SYSTEM_CA_BUNDLE} ${AGENT_CA_BUNDLE};` +
-      ` else cat ${SYSTEM_CA_BUNDLE} ${AGENT_CA_FILE} > ${AGENT_CA_BUNDLE} 2>/dev/null || cp ${AGENT_CA_FILE} ${AGENT_CA_BUNDLE}; fi`,
-  );
+  // Appending to the system bundle makes the CA usable at once; update-ca-certificates
+  // (2-3 s rehashing every root) then runs in the background for tools that read the
+  // hashed directory, and replaces the bundle atomically with the same content.
+  L.push(`if [ -f ${SYSTEM_CA_BUNDLE} ]; then cat ${AGENT_CA_FILE} >> ${SYSTEM_CA_BUNDLE}; else mkdir -p /etc/ssl/certs; cp ${AGENT_CA_FILE} ${SYSTEM_CA_BUNDLE}; fi`);
+  L.push(`cp ${SYSTEM_CA_BUNDLE} ${AGENT_CA_BUNDLE}`);
+  L.push(`if command -v update-ca-certificates >/dev/null 2>&1; then (update-ca-certificates >/dev/null 2>&1 &) </dev/null >/dev/null 2>&1; fi`);
   L.push(`chmod 0644 ${AGENT_CA_FILE} ${AGENT_CA_BUNDLE}`);
   // Always present, even empty, so tools and people can rely on the path.
   L.push(...writeFileLines({ path: AGENT_PROMPT_FILE, content: plan.agent.prompt ? plan.agent.prompt + "\n" : "", mode: 0o600 }));
@@ -50,6 +54,26 @@ export function provisionScript(plan: BottlePlan, caPem: string): string {
   const skillsDir = providerSpec(plan.provider).skillsDir;
   if (skillsDir && plan.agent.skills.length) L.push(`mkdir -p ${q(skillsDir)}`);
   L.push(`mkdir -p ${q(plan.workdir)}`);
+  return L.join("\n") + "\n";
+}
+
+/** Printed by provisioning scripts for things worth telling the operator but not fatal. */
+export const WARN_PREFIX = "bot-bottle-warning: ";
+
+/**
+ * Pure: point the agent's repositories at the git gate. A repo already in the
+ * workdir (the cwd copy) gets the remote; otherwise the gate's mirror is cloned.
+ * A failed clone is a warning: the bottle is still useful, and the agent can retry.
+ */
+export function gitRemotesScript(plan: BottlePlan): string {
+  const L = ["set -u"];
+  for (const g of plan.git) {
+    const url = gateUrl(plan.network.bundleIp, plan.ports.gitGate, g.name);
+    L.push(
+      `if [ -e ${q(g.path + "/.git")} ]; then git -C ${q(g.path)} remote remove ${q(g.name)} 2>/dev/null; git -C ${q(g.path)} remote add ${q(g.name)} ${q(url)};` +
+        ` else mkdir -p ${q(g.path)} && git clone --quiet --origin ${q(g.name)} ${q(url)} ${q(g.path)} 2>/dev/null || echo ${q(`${WARN_PREFIX}could not clone ${g.name} from the git gate into ${g.path}`)}; fi`,
+    );
+  }
   return L.join("\n") + "\n";
 }
 
@@ -104,6 +128,10 @@ export async function provisionAgent(io: AgentIO, inp: ProvisionInput): Promise<
       await Bun.write(listFile, list.join("\0") + "\0");
     }
     await io.untar(tarArgv(plan.cwd, listFile), plan.workdir);
+  }
+  if (plan.git.length) {
+    const out = (await io.rootScript(gitRemotesScript(plan))) ?? "";
+    for (const line of out.split("\n")) if (line.startsWith(WARN_PREFIX)) consola.warn(line.slice(WARN_PREFIX.length));
   }
   await io.rootScript(chownScript(plan));
 }

@@ -1,5 +1,9 @@
 // Pure: a plan as people read it (plan, --dry-run, the launch preflight).
+import { REDACTED, type ResolvedVar } from "../env/resolve.ts";
 import type { BottlePlan } from "./types.ts";
+
+// Redacted here too, not only by the caller: text for people never carries a secret.
+const shown = (e: ResolvedVar) => `${e.name}=${e.secret ? REDACTED : e.value}`;
 
 export function formatPlan(p: BottlePlan): string {
   const L: string[] = [];
@@ -22,7 +26,7 @@ export function formatPlan(p: BottlePlan): string {
   if (p.resources.cpus || p.resources.memory) kv("resources", `cpus=${p.resources.cpus ?? "-"} memory=${p.resources.memory ?? "-"}`);
   if (p.command) kv("command", p.command.join(" "));
   const userEnv = p.env.filter((e) => e.source !== "generated");
-  if (userEnv.length) kv("env", userEnv.map((e) => `${e.name}=${e.value}`).join(" "));
-  if (p.bundleEnv.length) kv("secrets", p.bundleEnv.map((e) => `${e.name}=${e.value}`).join(" ") + " (bundle only)");
+  if (userEnv.length) kv("env", userEnv.map(shown).join(" "));
+  if (p.bundleEnv.length) kv("secrets", p.bundleEnv.map(shown).join(" ") + " (bundle only)");
   return L.join("\n");
 }

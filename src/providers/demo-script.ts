@@ -13,12 +13,12 @@ echo "   bottle ${"$"}{BOT_BOTTLE:-?} on $(hostname), working in $(pwd)"
 echo "   every request leaves through the bundle proxy: ${"$"}{HTTPS_PROXY:-none}"
 
 say "Direct network access, bypassing the proxy (must fail)"
-if out=$(curl --noproxy '*' -sS -m 5 -o /dev/null https://example.com 2>&1); then
+if out=$(curl --noproxy '*' -sS -m 3 -o /dev/null https://example.com 2>&1); then
   echo "   UNEXPECTED: direct access worked"; ok=1
 else
   echo "   blocked: $out"
 fi
-if out=$(curl --noproxy '*' -sS -m 5 -o /dev/null http://1.1.1.1 2>&1); then
+if out=$(curl --noproxy '*' -sS -m 3 -o /dev/null http://1.1.1.1 2>&1); then
   echo "   UNEXPECTED: direct access to 1.1.1.1 worked"; ok=1
 else
   echo "   blocked: $out"

@@ -53,12 +53,21 @@ export async function dockerExec(
   return { code: res.code, stdout: res.stdout, stderr: res.stderr };
 }
 
-/** A network's gateway address (the host as seen from containers on it). */
+/**
+ * A network's gateway address: the host as seen from containers on it. The
+ * default bridge does not list its gateway, so fall back to the address of
+ * its host interface (the engine runs on this machine in every test setup).
+ */
 export async function networkGateway(network: string): Promise<string> {
-  const out = await docker(["network", "inspect", "--format", "{{range .IPAM.Config}}{{.Gateway}} {{end}}", network]);
-  const gw = out.trim().split(/\s+/).find((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s));
-  if (!gw) throw new Error(`network ${network} has no IPv4 gateway`);
-  return gw;
+  const out = await docker(["network", "inspect", "--format", '{{range .IPAM.Config}}{{.Gateway}} {{end}}|{{index .Options "com.docker.network.bridge.name"}}', network]);
+  const [gateways = "", bridge = ""] = out.trim().split("|");
+  const gw = gateways.split(/\s+/).find((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s));
+  if (gw) return gw;
+  // os.networkInterfaces() omits a bridge with no container attached (no carrier): ask ip(8).
+  const ip = bridge ? await run(["ip", "-4", "-o", "addr", "show", "dev", bridge], { timeoutMs: 10_000 }).catch(() => undefined) : undefined;
+  const addr = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(ip?.stdout ?? "")?.[1];
+  if (!addr) throw new Error(`network ${network} has no IPv4 gateway (bridge ${bridge || "unknown"})`);
+  return addr;
 }
 
 /** Container → its IPv4 address per network. */

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGitGate } from "../../src/bundle/git-gate/server.ts";
+import { startHttpRemote } from "./git-gate-http-remote.ts";
 import type { Daemon } from "../../src/bundle/config.ts";
 
 const TOKEN = "ghp_" + "T0kenThatMustNeverLeakAnywhere0123456789";
@@ -26,52 +27,6 @@ async function git(cwd: string, ...args: string[]): Promise<{ code: number; out:
   const p = Bun.spawn(["git", ...args], { cwd, env: { ...process.env, ...GIT_ENV }, stdout: "pipe", stderr: "pipe" });
   const [o, e, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { code, out: o + e };
-}
-
-/** Smart-HTTP git server: `git http-backend` as CGI, 401 unless the Basic password is TOKEN. */
-function startHttpRemote(projectRoot: string, seen: { url: string; auth: string | null }[]) {
-  return Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      const auth = req.headers.get("authorization");
-      seen.push({ url: req.url, auth });
-      const password = auth?.startsWith("Basic ") ? atob(auth.slice(6)).split(":").slice(1).join(":") : "";
-      if (password !== TOKEN) return new Response("auth required\n", { status: 401, headers: { "WWW-Authenticate": 'Basic realm="test"' } });
-      const proc = Bun.spawn(["git", "http-backend"], {
-        env: {
-          PATH: process.env.PATH,
-          GIT_PROJECT_ROOT: projectRoot,
-          GIT_HTTP_EXPORT_ALL: "1",
-          REMOTE_USER: "agent",
-          REQUEST_METHOD: req.method,
-          PATH_INFO: url.pathname,
-          QUERY_STRING: url.search.slice(1),
-          CONTENT_TYPE: req.headers.get("content-type") ?? "",
-          HTTP_CONTENT_ENCODING: req.headers.get("content-encoding") ?? "",
-          GIT_CONFIG_COUNT: "1",
-          GIT_CONFIG_KEY_0: "http.receivepack",
-          GIT_CONFIG_VALUE_0: "true",
-        },
-        stdin: new Uint8Array(await req.arrayBuffer()),
-        stdout: "pipe",
-        stderr: "ignore",
-      });
-      const out = Buffer.from(await new Response(proc.stdout).arrayBuffer());
-      await proc.exited;
-      const split = out.indexOf("\r\n\r\n");
-      const headers = new Headers();
-      let status = 200;
-      for (const line of out.subarray(0, split).toString().split("\r\n")) {
-        const [k, ...v] = line.split(":");
-        if (!k) continue;
-        if (k.toLowerCase() === "status") status = parseInt(v.join(":").trim(), 10);
-        else headers.append(k, v.join(":").trim());
-      }
-      return new Response(out.subarray(split + 4), { status, headers });
-    },
-  });
 }
 
 function filesUnder(dir: string): string[] {
@@ -95,7 +50,7 @@ describe.skipIf(!usable)("git gate (HTTPS-style remote with a token)", () => {
     await git(seed, "add", "README");
     await git(seed, "commit", "-qm", "seed");
     await git(seed, "push", "-q", join(root, "served", "project.git"), "main");
-    server = startHttpRemote(join(root, "served"), seen);
+    server = startHttpRemote({ projectRoot: join(root, "served"), token: TOKEN, seen });
     gate = await startGitGate(
       {
         listen: "127.0.0.1:0",

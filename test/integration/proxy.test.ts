@@ -110,8 +110,8 @@ async function rawProxy(request: string): Promise<string> {
 }
 
 /** CONNECT through the proxy and return the raw tunnel socket. */
-async function tunnel(host: string, port: number): Promise<Socket> {
-  const sock = netConnect(proxy.address.port, "127.0.0.1");
+async function tunnel(host: string, port: number, proxyPort = proxy.address.port): Promise<Socket> {
+  const sock = netConnect(proxyPort, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {
     let got = "";
     sock.once("error", reject);
@@ -158,6 +158,8 @@ describe("proxy: allowlist and forwarding", () => {
     const r = await curl(["-v", `${up.url}/hello`, `${up.url}/hello`, `${up.url}/hello`]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("Re-using existing connection");
+    // curl offers h2 first; the proxy speaks HTTP/1.1 inside the tunnel and must say so.
+    expect(r.stderr).toContain("ALPN: server accepted http/1.1");
     const seen = up.seen.slice(before);
     expect(seen.length).toBe(3);
     expect(new Set(seen.map((s) => s.peerPort)).size).toBe(1);
@@ -214,6 +216,12 @@ describe("proxy: streaming", () => {
     expect(r.text).toBe("chunk 0\nchunk 1\nchunk 2\n");
     expect(r.firstMs).toBeLessThan(r.endMs - 600);
   });
+});
+
+test("an HTTP/1.0 client gets a streamed body raw, not chunked", async () => {
+  const r = await curl(["--http1.0", `${up.url}/chunked?n=2&gap=50`]);
+  expect(r.status).toBe(200);
+  expect(r.body).toBe("chunk 0\nchunk 1\n");
 });
 
 describe("proxy: WebSocket", () => {
@@ -342,6 +350,20 @@ describe("proxy: TLS and SSRF", () => {
       const r = await curl([`${up.url}/hello`], { proxy: `http://127.0.0.1:${blind.address.port}`, ca: up.caFile });
       expect(r.status).toBe(200);
       expect(readAudit(join(dir, "blind.jsonl"))[0]?.reason).toContain("tunnel");
+
+      // Even unintercepted, a ClientHello naming another server is refused (domain fronting).
+      const raw = await tunnel("localhost", up.port, blind.address.port);
+      const tls = tlsConnect({ socket: raw, servername: "other.example", ca: [up.caPem] });
+      const outcome = await new Promise<string>((resolve) => {
+        tls.once("secureConnect", () => resolve("connected"));
+        tls.once("error", () => resolve("refused"));
+        tls.once("close", () => resolve("refused"));
+      });
+      expect(outcome).toBe("refused");
+      await Bun.sleep(50);
+      const last = readAudit(join(dir, "blind.jsonl")).at(-1);
+      expect(last).toMatchObject({ decision: "block", method: "CONNECT" });
+      expect(last?.reason).toContain("SNI");
     } finally {
       await blind.close();
     }

@@ -55,7 +55,7 @@ describe("supervise MCP server", () => {
     recordBottle(db, fakePlan(ID));
     db.close();
     const dir = prepareSuperviseDir(ID);
-    daemon = await startSupervise({ listen: "127.0.0.1:0", dir, timeoutSeconds: 60 }, { log: () => {} });
+    daemon = await startSupervise({ listen: "127.0.0.1:0", dir, timeoutSeconds: 60 }, { log: () => {}, heartbeatMs: 100 });
     quick = await startSupervise({ listen: "127.0.0.1:0", dir, timeoutSeconds: 1 }, { log: () => {} });
     client = await connect(daemon);
   });
@@ -93,6 +93,21 @@ describe("supervise MCP server", () => {
     expect(res.content[0]!.text).toContain("never force");
   });
 
+  test("a wait longer than the client's request timeout survives on progress notifications", async () => {
+    let progress = 0;
+    const call = client.callTool({ name: "request_approval", arguments: { action: "slow answer", reason: "" } }, undefined, {
+      timeout: 400,
+      resetTimeoutOnProgress: true,
+      onprogress: () => progress++,
+    });
+    const id = await pendingId("slow answer");
+    await Bun.sleep(1_200);
+    expect(await runCli(["supervise", "approve", id])).toBe(0);
+    const res = (await call) as ToolResult;
+    expect(res.structuredContent?.decision).toBe("approve");
+    expect(progress).toBeGreaterThanOrEqual(5);
+  });
+
   test("no answer: timeout, to be treated as denied; a late answer is refused", async () => {
     const c = await connect(quick);
     const started = Date.now();
@@ -121,6 +136,7 @@ describe("supervise MCP server", () => {
     expect(rows).toEqual([
       { kind: "approval", action: "rm -rf build/", status: "approve", answer_note: "go ahead" },
       { kind: "approval", action: "git push --force", status: "deny", answer_note: "never force" },
+      { kind: "approval", action: "slow answer", status: "approve", answer_note: "" },
       { kind: "approval", action: "deploy", status: "timeout", answer_note: "" },
       { kind: "notify", action: "tests pass", status: "info", answer_note: null },
     ]);

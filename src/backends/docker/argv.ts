@@ -32,6 +32,8 @@ export interface NetworkSpec {
   internal: boolean;
   subnet?: string;
   gateway?: string;
+  /** No address for the host on this bridge: containers cannot reach host services through it. */
+  noHostAddress?: boolean;
   labels: Labels;
 }
 
@@ -40,6 +42,9 @@ export function networkCreateArgv(n: NetworkSpec): string[] {
   if (n.internal) argv.push("--internal");
   if (n.subnet) argv.push("--subnet", n.subnet);
   if (n.gateway) argv.push("--gateway", n.gateway);
+  // --internal only stops forwarding; the host still answers on the bridge's gateway
+  // address (and, through it, on every host address). Without an address it cannot.
+  if (n.noHostAddress) argv.push("--opt", "com.docker.network.bridge.inhibit_ipv4=true");
   argv.push(...labelArgs(n.labels), n.name);
   return argv;
 }
@@ -165,6 +170,11 @@ export function logsArgv(container: string, opts: { follow?: boolean; tail?: num
 
 export function imageIdArgv(image: string): string[] {
   return ["docker", "image", "inspect", "--format", "{{.Id}}", image];
+}
+
+/** Images bot-bottle built, unused by any container and older than `until` (docker duration, e.g. "1h"). */
+export function imagePruneArgv(until: string): string[] {
+  return ["docker", "image", "prune", "--all", "--force", "--filter", "label=bot-bottle.image", "--filter", `until=${until}`];
 }
 
 export function buildArgv(o: { tag: string; contextDir: string; labels?: Record<string, string> }): string[] {

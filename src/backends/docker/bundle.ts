@@ -63,7 +63,7 @@ export async function waitBundleReady(docker: Docker, name: string, hostDir: str
   let checks = 0;
   while (Date.now() < deadline) {
     if (isBundleReady(hostDir)) return;
-    if (++checks % 10 === 0) {
+    if (++checks % 20 === 0) {
       const state = (await docker.states([name])).get(name);
       if (state !== "running") {
         const logs = await docker.logsText(name, 20);
@@ -72,7 +72,7 @@ export async function waitBundleReady(docker: Docker, name: string, hostDir: str
         });
       }
     }
-    await Bun.sleep(100);
+    await Bun.sleep(50);
   }
   throw new BottleError("PROXY", `the bundle ${name} was not ready after ${Math.round(timeoutMs / 1000)}s`, {
     hint: `check \`docker logs ${name}\``,

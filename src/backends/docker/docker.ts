@@ -142,6 +142,12 @@ export class Docker {
     return r.code === 0 ? r.stdout.trim() : null;
   }
 
+  /** Remove old unused bot-bottle images (rebuilt on demand); returns docker's summary line. */
+  async pruneImages(until: string): Promise<string> {
+    const r = await runOk(this.runner, A.imagePruneArgv(until), "DOCKER", { hint: DOCKER_HINT });
+    return r.stdout.trim().split("\n").at(-1) ?? "";
+  }
+
   /** Last lines of a container's output, for error messages. */
   async logsText(container: string, tail: number): Promise<string> {
     const r = await this.runner(A.logsArgv(container, { tail }));

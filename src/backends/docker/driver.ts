@@ -99,28 +99,34 @@ export class DockerDriver implements BackendDriver {
     return { agent, bundle };
   }
 
-  /** Create the internal network, walking subnets on overlap; mutates `plan` to the one that worked. */
+  /** Create the networks (in parallel); the internal one walks subnets on overlap and mutates `plan` to the one that worked. */
   async createNetworks(plan: BottlePlan): Promise<void> {
     const key = this.stateKey;
-    let attempt = 0;
-    for (;;) {
-      const r = await this.docker.networkCreate({
-        name: plan.network.internal,
-        internal: true,
-        subnet: plan.network.cidr,
-        gateway: plan.network.gateway,
-        labels: { identity: plan.identity, state: key, role: "internal" },
-      });
-      if (r === "ok") break;
-      if (++attempt >= SUBNET_ATTEMPTS) {
-        throw new BottleError("DOCKER", `no free subnet for ${plan.identity} after ${SUBNET_ATTEMPTS} tries (last ${plan.network.cidr})`, {
-          hint: "remove unused networks (`bot-bottle gc`, `docker network prune`) or set subnet_base in config.toml",
+    const egress = this.docker.networkCreate({ name: plan.network.egress, internal: false, labels: { identity: plan.identity, state: key, role: "egress" } });
+    const internal = (async () => {
+      for (let attempt = 0; ; ) {
+        const r = await this.docker.networkCreate({
+          name: plan.network.internal,
+          internal: true,
+          subnet: plan.network.cidr,
+          gateway: plan.network.gateway,
+          noHostAddress: true,
+          labels: { identity: plan.identity, state: key, role: "internal" },
         });
+        if (r === "ok") return;
+        if (++attempt >= SUBNET_ATTEMPTS) {
+          throw new BottleError("DOCKER", `no free subnet for ${plan.identity} after ${SUBNET_ATTEMPTS} tries (last ${plan.network.cidr})`, {
+            hint: "remove unused networks (`bot-bottle gc`, `docker network prune`) or set subnet_base in config.toml",
+          });
+        }
+        consola.debug(`subnet ${plan.network.cidr} is taken; trying the next one`);
+        Object.assign(plan, replanSubnet(plan, attempt));
       }
-      consola.debug(`subnet ${plan.network.cidr} is taken; trying the next one`);
-      Object.assign(plan, replanSubnet(plan, attempt));
-    }
-    await this.docker.networkCreate({ name: plan.network.egress, internal: false, labels: { identity: plan.identity, state: key, role: "egress" } });
+    })();
+    // Both settle before returning, so a failure never leaves a create in flight behind a teardown.
+    const [e, i] = await Promise.allSettled([egress, internal]);
+    if (i.status === "rejected") throw i.reason;
+    if (e.status === "rejected") throw e.reason;
   }
 
   async up(plan: BottlePlan, secrets: Record<string, string>): Promise<void> {
@@ -129,19 +135,22 @@ export class DockerDriver implements BackendDriver {
       consola.start(`starting bottle ${plan.identity}`);
       await this.createNetworks(plan);
       const hostDir = writeBundleFolder(plan, { listenHost: "0.0.0.0" }, this.env);
-      await startBundleContainer(this.docker, {
-        plan,
-        image: images.bundle,
-        network: plan.network.internal,
-        ip: plan.network.bundleIp,
-        extraNetworks: [plan.network.egress],
-        hostDir,
-        secrets,
-        stateKey: this.stateKey,
-      });
       const { spec, values } = agentContainerSpec(plan, images.agent, this.stateKey);
-      await this.docker.create(spec, values);
-      await this.docker.start([spec.name]);
+      // The agent starts while the bundle gets ready: provisioning needs both, neither needs the other.
+      const steps = await Promise.allSettled([
+        startBundleContainer(this.docker, {
+          plan,
+          image: images.bundle,
+          network: plan.network.internal,
+          ip: plan.network.bundleIp,
+          extraNetworks: [plan.network.egress],
+          hostDir,
+          secrets,
+          stateKey: this.stateKey,
+        }),
+        this.docker.create(spec, values).then(() => this.docker.start([spec.name])),
+      ]);
+      for (const st of steps) if (st.status === "rejected") throw st.reason;
       const caPem = readBundleCa(hostDir);
       if (!caPem) throw new BottleError("PROXY", "the bundle is ready but wrote no CA", { hint: `look in ${hostDir}` });
       const scratchDir = bottleDir(plan.identity, this.env);
@@ -156,9 +165,7 @@ export class DockerDriver implements BackendDriver {
   agentIO(plan: BottlePlan): AgentIO {
     const container = plan.containers.agent;
     return {
-      rootScript: async (script) => {
-        await this.docker.execOk({ container, argv: ["sh", "-s"], user: "root" }, script);
-      },
+      rootScript: (script) => this.docker.execOk({ container, argv: ["sh", "-s"], user: "root" }, script),
       untar: (tarArgv, dest) => pipeTarInto(tarArgv, container, dest),
     };
   }
@@ -199,7 +206,7 @@ export class DockerDriver implements BackendDriver {
     const containers = await this.docker.containers(filter);
     await this.docker.rm(containers.map((c) => c.name));
     const networks = await this.docker.networks(filter);
-    await this.docker.networkRm(networks.map((n) => n.name));
+    await Promise.all(networks.map((n) => this.docker.networkRm([n.name])));
   }
 
   async status(plan: BottlePlan): Promise<LiveStatus> {

@@ -25,7 +25,7 @@ import { startBundleContainer, waitBundleReady } from "../docker/bundle.ts";
 import { createOptions, execOptions, guestEnv, identityOfMachine, machineName } from "./guest.ts";
 import { smolvmAgentIO } from "./guest-io.ts";
 import { ensurePackedArtifact, packCacheDir } from "./pack.ts";
-import { Smolvm } from "./smolvm.ts";
+import { isMissingBinary, Smolvm } from "./smolvm.ts";
 import { fromHonoursAllowCidr } from "./smolvm-argv.ts";
 import type { MachineState } from "./smolvm-ls.ts";
 
@@ -188,10 +188,6 @@ export class SmolmachinesDriver implements BackendDriver {
     }
     return [...new Set(machines)].sort();
   }
-}
-
-function isMissingBinary(e: unknown): boolean {
-  return e instanceof BottleError && e.code === "INTERNAL" && /^cannot start /.test(e.message);
 }
 
 export function createSmolmachinesDriver(o: SmolmachinesOptions = {}): SmolmachinesDriver {

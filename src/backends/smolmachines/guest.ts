@@ -1,8 +1,10 @@
 // Pure: how a bottle looks from smolvm's side — the machine's name, the guest
-// environment (re-sent on every exec: smolvm 0.8.x does not hand create's
-// env to execs), and the argv that drops from root to the agent user.
+// environment (given to create AND re-sent on every exec, so no exec depends
+// on whether this smolvm merges the machine's stored env into it), and the
+// argv that drops from root to the agent user.
 import { AGENT_HOME, AGENT_USER } from "../../plan/bottle-paths.ts";
 import type { BottlePlan } from "../../plan/types.ts";
+import { REDACTED } from "../../env/resolve.ts";
 import { memoryToMiB, type CreateOptions, type ExecOptions } from "./smolvm-argv.ts";
 
 export const MACHINE_PREFIX = "bot-bottle-";
@@ -31,9 +33,15 @@ export interface GuestEnv {
   values: Record<string, string>;
 }
 
+/**
+ * A plan read back from state (resume, exec) has its secrets redacted: those
+ * are left out, and the guest still has them from `machine create` (0.8.2's
+ * exec merges the machine's create-time env under the call's own -e).
+ */
 export function guestEnv(plan: BottlePlan): GuestEnv {
   const out: GuestEnv = { env: {}, passEnv: [], values: {} };
   for (const v of plan.env) {
+    if (v.secret && v.value === REDACTED) continue;
     if (v.secret && !TOOL_ENV.test(v.name)) {
       out.passEnv.push(v.name);
       out.values[v.name] = v.value;

@@ -61,7 +61,14 @@ export class Smolvm {
 
   async version(): Promise<SmolvmVersion> {
     if (this.versionCache) return this.versionCache;
-    const res = await this.ok("--version", versionArgv(this.bin));
+    const res = await this.ok("--version", versionArgv(this.bin)).catch((e) => {
+      if (isMissingBinary(e)) {
+        throw new BottleError("SMOLVM", `smolvm is not installed (no ${this.bin} on PATH)`, {
+          hint: "install smolvm 0.8 or newer (or set BOT_BOTTLE_SMOLVM), or use --backend docker; `bot-bottle doctor` checks the host",
+        });
+      }
+      throw e;
+    });
     const v = parseSmolvmVersion(res.stdout);
     if (!v) throw new BottleError("SMOLVM", `cannot read the smolvm version from "${res.stdout.trim()}"`, { hint: "install smolvm 0.8 or newer" });
     if (!isSupportedVersion(v)) {
@@ -124,4 +131,9 @@ export class Smolvm {
   async packCreate(image: string, out: string, timeoutMs = 30 * 60_000): Promise<void> {
     await this.ok("pack create", packCreateArgv(this.bin, image, out), { timeoutMs });
   }
+}
+
+/** run() could not start the executable at all. */
+export function isMissingBinary(e: unknown): boolean {
+  return e instanceof BottleError && e.code === "INTERNAL" && /^cannot start /.test(e.message);
 }

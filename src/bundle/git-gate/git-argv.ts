@@ -22,6 +22,8 @@ export function gitDaemonArgv(opts: { dir: string; host: string; port: number; a
     "--verbose",
     "--export-all",
     "--informative-errors",
+    // A connection that never sends its request is dropped instead of holding a slot.
+    "--init-timeout=30",
     "--enable=receive-pack",
     `--base-path=${opts.dir}`,
     `--listen=${opts.host}`,

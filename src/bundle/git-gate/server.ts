@@ -61,9 +61,13 @@ export async function startGitGate(
       });
     }
     log(`serving ${cfg.repos.map((r) => r.name).join(", ") || "no repositories"} on ${host}:${port}`);
+    let closing = false;
+    // Nothing restarts it: say so loudly, the agent's git will fail from here on.
+    void child.exited.then((code) => closing || log(`git daemon exited unexpectedly (code ${code})`));
     return {
       address: { host, port },
       async close() {
+        closing = true;
         child.kill();
         await child.exited;
         service.stop(true);

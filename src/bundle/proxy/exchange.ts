@@ -21,11 +21,11 @@ import {
 } from "./http-head.ts";
 import { planRequest, type ForwardPlan, type Origin, type RequestPolicy } from "./request-policy.ts";
 import { ClosedError, SocketReader, writeAll } from "./reader.ts";
-import { dial, RefusedAddress, UpstreamError, type DialPolicy } from "./upstream.ts";
+import { dial, RefusedAddress, type DialPolicy } from "./upstream.ts";
+import { PIECE, readWholeBody, streamRequestBody, streamResponseBody } from "./body-io.ts";
 
 export const HEAD_LIMIT = 64 * 1024;
 const UPSTREAM_IDLE_MS = 10 * 60_000;
-const PIECE = 64 * 1024;
 
 export interface ExchangeContext {
   policy: RequestPolicy;
@@ -129,7 +129,7 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
 
   let body: Buffer | undefined;
   if (plan.scanBody) {
-    const got = await readWholeBody(conn.reader, plan, ctx.policy.maxScannedBody);
+    const got = await readWholeBody(conn.reader, plan.framing, ctx.policy.maxScannedBody);
     if (got === "too-large") return refuse("block", unscannable(plan.host, `the request body is larger than the ${ctx.policy.maxScannedBody}-byte scan limit`));
     const finding = scanParts([{ where: "the request body", text: got.toString("latin1") }], plan.bodyPolicy);
     if (finding) return refuse("block", dlpBlocked(plan.host, finding.message));
@@ -162,10 +162,11 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
     try {
       await writeAll(up.sock, headBytes);
       if (body !== undefined) {
-        if (body.length) await writeAll(up.sock, body);
+        // Slices, not one big write: Bun's socket re-copies a large pending buffer on every partial write.
+        for (let o = 0; o < body.length; o += PIECE) await writeAll(up.sock, body.subarray(o, o + PIECE));
         bytesOut = body.length;
       } else {
-        bytesOut = await streamRequestBody(conn.reader, up.sock, plan);
+        bytesOut = await streamRequestBody(conn.reader, up.sock, plan.framing);
       }
       resHead = await readResponseHead(up.reader, plan);
     } catch (e) {
@@ -201,15 +202,22 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
   }
   const upstreamKeeps =
     framing.kind !== "close" && resHead.version === "HTTP/1.1" && !headerTokens(resHead.headers, "connection").includes("close");
-  const keep = !plan.clientClose;
-  const outHeaders = withoutHeaders(resHead.headers, hopByHop(resHead.headers));
-  if (framing.kind === "chunked" || framing.kind === "close") outHeaders.push(["Transfer-Encoding", "chunked"]);
+  // Bodies without a length are re-framed as chunked for the agent (its connection stays reusable);
+  // an HTTP/1.0 agent cannot read chunked, so it gets the raw bytes and a close instead.
+  const unframed = framing.kind === "chunked" || framing.kind === "close";
+  const keep = !plan.clientClose && !(unframed && plan.http10);
+  let outHeaders = withoutHeaders(resHead.headers, hopByHop(resHead.headers));
+  if (unframed) {
+    // A Content-Length next to chunked framing is ambiguous for the agent: drop it.
+    outHeaders = withoutHeaders(outHeaders, ["content-length"]);
+    if (!plan.http10) outHeaders.push(["Transfer-Encoding", "chunked"]);
+  }
   outHeaders.push(["Connection", keep ? "keep-alive" : "close"]);
 
   let bytesIn = 0;
   try {
     await writeAll(conn.sock, serializeResponseHead(resHead.status, resHead.reason || "-", outHeaders));
-    bytesIn = await streamResponseBody(up.reader, conn.sock, framing);
+    bytesIn = await streamResponseBody(up.reader, conn.sock, framing, !plan.http10);
   } catch (e) {
     // Mid-stream failure: the head is gone, so the only honest signal is to drop both sides.
     slot.close();
@@ -236,52 +244,6 @@ async function upstreamFor(ctx: ExchangeContext, plan: ForwardPlan, slot: Upstre
   return { up, reused: false };
 }
 
-async function readWholeBody(reader: SocketReader, plan: ForwardPlan, limit: number): Promise<Buffer | "too-large"> {
-  const parts: Buffer[] = [];
-  let n = 0;
-  const cap = plan.framing.kind === "length" ? plan.framing.length : Number.POSITIVE_INFINITY;
-  const add = (b: Buffer) => {
-    parts.push(b);
-    n += b.length;
-  };
-  if (plan.framing.kind === "length") {
-    while (n < cap) {
-      const b = await reader.readSome(Math.min(PIECE, cap - n));
-      if (!b) throw new ClosedError("client closed in the middle of the body");
-      add(b);
-    }
-  } else if (plan.framing.kind === "chunked") {
-    let more = true;
-    while (more) {
-      more = await reader.readChunk((b) => add(b));
-      if (n > limit) return "too-large";
-    }
-  }
-  return Buffer.concat(parts, n);
-}
-
-async function streamRequestBody(reader: SocketReader, up: Duplex, plan: ForwardPlan): Promise<number> {
-  let n = 0;
-  if (plan.framing.kind === "length") {
-    while (n < plan.framing.length) {
-      const b = await reader.readSome(Math.min(PIECE, plan.framing.length - n));
-      if (!b) throw new ClosedError("client closed in the middle of the body");
-      n += b.length;
-      await writeAll(up, b);
-    }
-  } else if (plan.framing.kind === "chunked") {
-    let more = true;
-    while (more) {
-      more = await reader.readChunk(async (b) => {
-        n += b.length;
-        await writeAll(up, Buffer.concat([Buffer.from(b.length.toString(16) + "\r\n"), b, Buffer.from("\r\n")]));
-      });
-    }
-    await writeAll(up, "0\r\n\r\n");
-  }
-  return n;
-}
-
 async function readResponseHead(reader: SocketReader, plan: ForwardPlan): Promise<ResponseHead> {
   // Interim 1xx responses (100 Continue, 103 Early Hints) are skipped, bounded.
   for (let i = 0; i < 16; i++) {
@@ -291,37 +253,6 @@ async function readResponseHead(reader: SocketReader, plan: ForwardPlan): Promis
     if (head.status >= 200 || (head.status === 101 && plan.upgrade)) return head;
   }
   throw new HeadError("too many interim responses");
-}
-
-async function streamResponseBody(reader: SocketReader, client: Duplex, framing: ReturnType<typeof responseFraming>): Promise<number> {
-  let n = 0;
-  const chunk = async (b: Buffer) => {
-    n += b.length;
-    await writeAll(client, Buffer.concat([Buffer.from(b.length.toString(16) + "\r\n"), b, Buffer.from("\r\n")]));
-  };
-  switch (framing.kind) {
-    case "none":
-      return 0;
-    case "length":
-      while (n < framing.length) {
-        const b = await reader.readSome(Math.min(PIECE, framing.length - n));
-        if (!b) throw new ClosedError("upstream closed in the middle of the body");
-        n += b.length;
-        await writeAll(client, b);
-      }
-      return n;
-    case "chunked": {
-      // Each upstream chunk is forwarded as soon as it arrives: server-sent events stream through.
-      let more = true;
-      while (more) more = await reader.readChunk(chunk);
-      await writeAll(client, "0\r\n\r\n");
-      return n;
-    }
-    case "close":
-      for (let b = await reader.readSome(PIECE); b; b = await reader.readSome(PIECE)) await chunk(b);
-      await writeAll(client, "0\r\n\r\n");
-      return n;
-  }
 }
 
 /** After 101 Switching Protocols the two sockets are joined byte for byte (WebSocket frames are not scanned). */

@@ -67,13 +67,31 @@ export class SocketReader {
     return this.chunks[0] ?? Buffer.alloc(0);
   }
 
+  /** Remove and return the first n buffered bytes (n ≤ size); copies only when n spans chunks. */
   private take(n: number): Buffer {
+    const first = this.chunks[0];
+    if (first && n <= first.length) {
+      const out = first.subarray(0, n);
+      if (n === first.length) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.size -= n;
+      return out;
+    }
     const all = this.flatten();
     const out = all.subarray(0, n);
     const rest = all.subarray(n);
     this.chunks = rest.length ? [rest] : [];
     this.size = rest.length;
     return out;
+  }
+
+  /** Index of needle in the buffered bytes, looking in the first chunk before joining them. */
+  private find(needle: Buffer | string): number {
+    const first = this.chunks[0];
+    if (!first) return -1;
+    const i = first.indexOf(needle);
+    if (i >= 0 || this.chunks.length === 1) return i;
+    return this.flatten().indexOf(needle);
   }
 
   get buffered(): number {
@@ -84,13 +102,15 @@ export class SocketReader {
   async readHead(limit: number): Promise<Buffer | null> {
     for (;;) {
       if (this.size > 0) {
-        const all = this.flatten();
-        const i = all.indexOf(CRLFCRLF);
+        // Heads start with a method or "HTTP/": anything else (TLS, binary) is refused at once, not waited on.
+        const b0 = this.chunks[0]![0]!;
+        if (b0 < 0x21 || b0 > 0x7e) throw new HeadError("not an HTTP/1.1 message (TLS or binary data sent to a plain HTTP proxy port?)");
+        const i = this.find(CRLFCRLF);
         if (i >= 0) {
           if (i + 4 > limit) throw new HeadError(`message head larger than ${limit} bytes`);
           return this.take(i + 4);
         }
-        if (all.length > limit) throw new HeadError(`message head larger than ${limit} bytes`);
+        if (this.size > limit) throw new HeadError(`message head larger than ${limit} bytes`);
       }
       if (this.ended) {
         if (this.size === 0) return null;
@@ -106,7 +126,8 @@ export class SocketReader {
       if (this.ended) return null;
       await this.waitForData();
     }
-    return this.take(Math.min(max, this.size));
+    // At most the first buffered chunk: no copying on the streaming path.
+    return this.take(Math.min(max, this.chunks[0]!.length));
   }
 
   async readExactly(n: number): Promise<Buffer> {
@@ -120,13 +141,12 @@ export class SocketReader {
   async readLine(limit: number): Promise<string> {
     for (;;) {
       if (this.size > 0) {
-        const all = this.flatten();
-        const i = all.indexOf("\r\n");
+        const i = this.find("\r\n");
         if (i >= 0) {
           if (i > limit) throw new HeadError("line too long");
           return this.take(i + 2).subarray(0, i).toString("latin1");
         }
-        if (all.length > limit) throw new HeadError("line too long");
+        if (this.size > limit) throw new HeadError("line too long");
       }
       if (this.ended) throw new ClosedError("connection closed in the middle of a line");
       await this.waitForData();

@@ -65,6 +65,8 @@ export interface ForwardPlan {
   upgrade?: string;
   /** Client wants the connection closed after this exchange. */
   clientClose: boolean;
+  /** HTTP/1.0 client: cannot read chunked responses. */
+  http10: boolean;
 }
 
 export interface RefusePlan {
@@ -206,5 +208,6 @@ export function planRequest(policy: RequestPolicy, req: RequestHead, origin?: Or
     expectContinue: headerTokens(req.headers, "expect").includes("100-continue"),
     upgrade,
     clientClose: connTokens.includes("close") || (req.version === "HTTP/1.0" && !connTokens.includes("keep-alive")),
+    http10: req.version === "HTTP/1.0",
   };
 }

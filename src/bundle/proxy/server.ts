@@ -21,6 +21,7 @@ import { SocketReader, writeAll } from "./reader.ts";
 import { MAX_SCANNED_BODY } from "./request-policy.ts";
 import { findRoute, routeCredentials } from "./routes.ts";
 import { dial, RefusedAddress } from "./upstream.ts";
+import { checkTunnelHello, joinSockets } from "./tunnel.ts";
 
 /** Env var naming a PEM file of extra CAs trusted for upstream TLS (corporate gateways, tests). */
 export const UPSTREAM_CA_ENV = "BOT_BOTTLE_UPSTREAM_CA_FILE";
@@ -151,7 +152,7 @@ async function handleConnect(state: ProxyState, sock: Socket, reader: SocketRead
   const route = findRoute(state.cfg.routes, host);
 
   if (!state.cfg.dlp && !route) {
-    // Blind tunnel: nothing to inspect, but still no private addresses.
+    // Blind tunnel: nothing to inspect, but still no private addresses and no SNI mismatch.
     let up: Socket;
     try {
       up = (await dial(host, port, false, state.dial)) as Socket;
@@ -159,21 +160,16 @@ async function handleConnect(state: ProxyState, sock: Socket, reader: SocketRead
       if (e instanceof RefusedAddress) return refuse("deny", privateRefused(e.host, e.ip, e.why));
       return refuse("error", upstreamFailed(host, (e as Error).message));
     }
-    record({ decision: "allow", reason: "tunnel (not intercepted)", status: 200 });
     await writeAll(sock, "HTTP/1.1 200 Connection established\r\n\r\n");
-    const early = reader.detach();
-    if (early.length) up.write(early);
-    const done = () => {
+    const outcome = await checkTunnelHello(reader, host, port);
+    if (!outcome.ok) {
+      record({ decision: outcome.decision, reason: outcome.reason });
       sock.destroy();
       up.destroy();
-    };
-    for (const s of [sock, up]) {
-      s.on("error", done);
-      s.on("close", done);
+      return;
     }
-    sock.pipe(up);
-    up.pipe(sock);
-    sock.resume();
+    record({ decision: "allow", reason: "tunnel (not intercepted)", status: 200 });
+    joinSockets(sock, reader, up, outcome.first);
     return;
   }
 
@@ -186,7 +182,8 @@ async function handleConnect(state: ProxyState, sock: Socket, reader: SocketRead
   await writeAll(sock, "HTTP/1.1 200 Connection established\r\n\r\n");
   const early = reader.detach();
   if (early.length) sock.unshift(early);
-  const tls = new TLSSocket(sock, { isServer: true, secureContext, ALPNProtocols: ["http/1.1"] });
+  // HTTP/1.x only (never h2: we speak HTTP/1.1 inside); http/1.0 for old clients that offer nothing else.
+  const tls = new TLSSocket(sock, { isServer: true, secureContext, ALPNProtocols: ["http/1.1", "http/1.0"] });
   tls.on("error", () => {});
   const ok = await new Promise<string | undefined>((resolve) => {
     const timer = setTimeout(() => resolve("TLS handshake timed out"), HANDSHAKE_MS);

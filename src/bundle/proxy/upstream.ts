@@ -7,7 +7,7 @@ import { connect as netConnect, isIP, type Socket } from "node:net";
 import { connect as tlsConnect, rootCertificates, type TLSSocket } from "node:tls";
 import { privateAddressReason, privateAllowed } from "./ssrf.ts";
 
-export const CONNECT_TIMEOUT_MS = 30_000;
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 export class RefusedAddress extends Error {
   constructor(readonly host: string, readonly ip: string, readonly why: string) {
@@ -30,6 +30,11 @@ export const systemResolver: Resolver = async (host) => (await lookup(host, { al
 
 /** The address to dial for host; every resolved address must pass when private ones are blocked. */
 export async function resolveChecked(host: string, policy: DialPolicy, resolve: Resolver = systemResolver): Promise<string> {
+  return (await resolveAllChecked(host, policy, resolve))[0]!;
+}
+
+/** Every address of host, in resolver order, after the SSRF check of all of them. */
+export async function resolveAllChecked(host: string, policy: DialPolicy, resolve: Resolver = systemResolver): Promise<string[]> {
   let addrs: string[];
   if (isIP(host)) addrs = [host];
   else {
@@ -46,7 +51,7 @@ export async function resolveChecked(host: string, policy: DialPolicy, resolve: 
       if (why && !privateAllowed(policy.allowPrivate, host, ip)) throw new RefusedAddress(host, ip, why);
     }
   }
-  return addrs[0]!;
+  return addrs;
 }
 
 let caCache: { extra: string; cas: string[] } | undefined;
@@ -55,9 +60,21 @@ function trustedCas(extra: string): string[] {
   return caCache.cas;
 }
 
-/** Open a connection to host:port (TLS when asked), after the SSRF check. */
+/** Open a connection to host:port (TLS when asked), after the SSRF check; tries a few addresses in order (IPv6/IPv4). */
 export async function dial(host: string, port: number, tls: boolean, policy: DialPolicy, resolve?: Resolver): Promise<Socket | TLSSocket> {
-  const ip = await resolveChecked(host, policy, resolve);
+  const ips = (await resolveAllChecked(host, policy, resolve)).slice(0, 4);
+  let last: Error | undefined;
+  for (const ip of ips) {
+    try {
+      return await dialAddress(host, ip, port, tls, policy);
+    } catch (e) {
+      last = e as Error;
+    }
+  }
+  throw last ?? new UpstreamError(`${host} has no addresses`);
+}
+
+function dialAddress(host: string, ip: string, port: number, tls: boolean, policy: DialPolicy): Promise<Socket | TLSSocket> {
   return new Promise((resolvePromise, reject) => {
     const sock = tls
       ? tlsConnect({

@@ -21,6 +21,8 @@ const KEEPALIVE_MS = 5_000;
 
 export interface SuperviseOptions {
   log?: (line: string) => void;
+  /** Interval of progress notifications while request_approval waits (tests shorten it). */
+  heartbeatMs?: number;
 }
 
 export async function startSupervise(cfg: SuperviseConfig, opts: SuperviseOptions = {}): Promise<Daemon> {
@@ -39,7 +41,9 @@ export async function startSupervise(cfg: SuperviseConfig, opts: SuperviseOption
       const url = new URL(req.url);
       if (url.pathname === "/healthz") return new Response("ok\n");
       if (url.pathname !== MCP_PATH) return new Response("not found\n", { status: 404 });
-      const mcp = buildMcpServer(cfg, closing.signal, log);
+      // Stateless: no server-initiated stream to offer (GET) and no session to end (DELETE); the spec allows 405.
+      if (req.method !== "POST") return new Response("method not allowed\n", { status: 405, headers: { Allow: "POST" } });
+      const mcp = buildMcpServer(cfg, closing.signal, log, opts.heartbeatMs ?? HEARTBEAT_MS);
       const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, keepAliveMs: KEEPALIVE_MS });
       await mcp.connect(transport);
       return transport.handleRequest(req);
@@ -55,7 +59,7 @@ export async function startSupervise(cfg: SuperviseConfig, opts: SuperviseOption
   };
 }
 
-function buildMcpServer(cfg: SuperviseConfig, closing: AbortSignal, log: (l: string) => void): McpServer {
+function buildMcpServer(cfg: SuperviseConfig, closing: AbortSignal, log: (l: string) => void, heartbeatMs: number): McpServer {
   const mcp = new McpServer({ name: "bot-bottle", version: VERSION });
   mcp.registerTool(
     "request_approval",
@@ -82,7 +86,7 @@ function buildMcpServer(cfg: SuperviseConfig, closing: AbortSignal, log: (l: str
       const res = await askApproval(cfg.dir, action, reason, {
         timeoutSeconds: cfg.timeoutSeconds,
         signal,
-        heartbeatMs: progressToken === undefined ? undefined : HEARTBEAT_MS,
+        heartbeatMs: progressToken === undefined ? undefined : heartbeatMs,
         onHeartbeat: () => {
           beats++;
           void extra

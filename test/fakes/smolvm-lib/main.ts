@@ -10,24 +10,14 @@
 //   FAKE_SMOLVM_PACK_FAIL=1  pack create writes half an artifact, then fails
 //   FAKE_SMOLVM_PACK_DELAY_MS  pack create takes this long (concurrency tests)
 //   FAKE_SMOLVM_EXEC_EXIT  exit code of exec without docker (default 0)
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { flag, list, parse, str, UsageError, type CmdSpec, type OptSpec } from "./clap.ts";
+import { flag, list, parse, str, UsageError } from "./clap.ts";
+import { fail, notFound, parseEnv, SmolvmError } from "./errors.ts";
+import { packCreate } from "./pack.ts";
+import { atLeast, CP, CREATE, DELETE, EXEC, LS, NAME_FLAG, nameOnly, VERSION } from "./specs.ts";
 import { readState, recordCall, stateDir, withState, type MachineRecord } from "./state.ts";
 import * as standin from "./standin.ts";
-
-class SmolvmError extends Error {}
-const fail = (msg: string): never => {
-  throw new SmolvmError(msg);
-};
-const notFound = (n: string) => fail(`vm not found: ${n}`);
-
-const VERSION = process.env.FAKE_SMOLVM_VERSION ?? "0.8.2";
-const [MAJ, MIN] = VERSION.split(".").map(Number) as [number, number];
-const atLeast = (a: number, b: number) => MAJ > a || (MAJ === a && MIN >= b);
-const NAME_FLAG = atLeast(1, 1);
-
-const nameOpt: OptSpec = { long: "name", short: "n", value: "NAME" };
 
 function validateName(name: string): void {
   const label = "machine name";
@@ -41,78 +31,6 @@ function validateName(name: string): void {
 }
 
 /** smolvm's parse_env_spec: `K=V`, or `K` alone forwards this process's value (skipped when unset). */
-const parseEnv = (e: string[]): [string, string][] =>
-  e.flatMap((kv): [string, string][] => {
-    const i = kv.indexOf("=");
-    if (i === 0 || !kv) return [];
-    if (i > 0) return [[kv.slice(0, i), kv.slice(i + 1)]];
-    const v = process.env[kv];
-    return v === undefined ? [] : [[kv, v]];
-  });
-
-const CREATE: CmdSpec = {
-  usage: NAME_FLAG ? "smolvm machine create [OPTIONS]" : "smolvm machine create [OPTIONS] [NAME]",
-  positionals: NAME_FLAG ? [] : [{ name: "NAME", required: false }],
-  opts: [
-    ...(NAME_FLAG ? [nameOpt] : []),
-    { long: "image", short: "I", value: "IMAGE", conflicts: ["from"] },
-    { long: "from", value: "PATH", conflicts: ["image", "smolfile"] },
-    { long: "cpus", value: "N" },
-    { long: "mem", value: "MiB" },
-    { long: "storage", value: "GiB" },
-    { long: "overlay", value: "GiB" },
-    { long: "volume", short: "v", value: "HOST:GUEST[:ro]", multi: true },
-    { long: "port", short: "p", value: "HOST:GUEST", multi: true },
-    { long: "net" },
-    { long: "allow-cidr", value: "CIDR", multi: true },
-    { long: "allow-host", value: "HOSTNAME", multi: true },
-    { long: "outbound-localhost-only" },
-    { long: "gpu" },
-    { long: "init", value: "COMMAND", multi: true },
-    { long: "env", short: "e", value: "KEY=VALUE", multi: true },
-    { long: "workdir", short: "w", value: "DIR" },
-    { long: "ssh-agent" },
-    { long: "smolfile", short: "s", value: "PATH" },
-  ],
-};
-
-const nameOnly = (verb: string): CmdSpec => ({ usage: `smolvm machine ${verb} [OPTIONS]`, positionals: [], opts: [nameOpt, ...(verb === "status" ? [{ long: "json" }] : [])] });
-
-const DELETE: CmdSpec = NAME_FLAG
-  ? { usage: "smolvm machine delete [OPTIONS] --name <NAME>", positionals: [], opts: [{ ...nameOpt, required: true }, { long: "force", short: "f" }] }
-  : { usage: "smolvm machine delete [OPTIONS] <NAME>", positionals: [{ name: "NAME", required: true }], opts: [{ long: "force", short: "f" }] };
-
-const EXEC: CmdSpec = {
-  usage: "smolvm machine exec [OPTIONS] <COMMAND>...",
-  positionals: [],
-  trailing: { name: "COMMAND", required: true },
-  opts: [
-    { long: "name", value: "NAME" },
-    { long: "workdir", short: "w", value: "DIR" },
-    { long: "env", short: "e", value: "KEY=VALUE", multi: true },
-    { long: "timeout", value: "DURATION" },
-    { long: "interactive", short: "i" },
-    { long: "tty", short: "t" },
-    { long: "stream" },
-  ],
-};
-
-const CP: CmdSpec = { usage: "smolvm machine cp <SRC> <DST>", positionals: [{ name: "SRC", required: true }, { name: "DST", required: true }], opts: [] };
-const LS: CmdSpec = { usage: "smolvm machine ls [OPTIONS]", positionals: [], opts: [{ long: "verbose", short: "v" }, { long: "json" }] };
-const PACK_CREATE: CmdSpec = {
-  usage: "smolvm pack create [OPTIONS] --output <PATH>",
-  positionals: [],
-  opts: [
-    { long: "image", short: "I", value: "IMAGE", conflicts: ["from-vm"] },
-    { long: "from-vm", value: "VM_NAME" },
-    { long: "output", short: "o", value: "PATH", required: true },
-    { long: "cpus", value: "N" },
-    { long: "mem", value: "MiB" },
-    { long: "entrypoint", value: "CMD" },
-    { long: "oci-platform", value: "OS/ARCH" },
-  ],
-};
-
 function newRecord(name: string, over: Partial<MachineRecord>): MachineRecord {
   return { name, state: "created", cpus: 4, mem: 8192, image: null, imageId: null, source_smolmachine: null, env: [], workdir: null, network: false, allowed_cidrs: null, mounts: [], created_at: Math.floor(Date.now() / 1000), pid: null, container: null, ...over };
 }
@@ -296,10 +214,12 @@ function exec(args: string[]): number {
   const p = parse(args, EXEC);
   const name = str(p, "name") ?? "default";
   const rec = running(name);
-  // Like smolvm 0.8.x as bot-bottle relies on it: only this call's -e reaches the command.
   const workdir = str(p, "workdir") ?? rec.workdir ?? undefined;
   if (!standin.enabled()) return Number(process.env.FAKE_SMOLVM_EXEC_EXIT ?? 0);
-  const env = parseEnv(list(p, "env")).map(([k, v]) => `${k}=${v}`);
+  // As ExecCmd in 0.8.2 does (merge_env_overrides): the machine's create-time env, then this call's -e on top.
+  const merged = new Map(rec.env);
+  for (const [k, v] of parseEnv(list(p, "env"))) merged.set(k, v);
+  const env = [...merged].map(([k, v]) => `${k}=${v}`);
   return standin.execStandin(stateDir(), name, { env, workdir, interactive: flag(p, "interactive"), tty: flag(p, "tty"), command: p.trailing });
 }
 
@@ -320,40 +240,6 @@ function cp(args: string[]): void {
     if (err) fail(`agent operation failed: write file: ${err}`);
   }
   process.stderr.write(`Uploading ${src} -> ${guest} ${size} bytes\n`);
-}
-
-async function packCreate(args: string[]): Promise<void> {
-  const p = parse(args, PACK_CREATE);
-  const image = str(p, "image") ?? fail("config operation failed: pack create: no image specified. Provide IMAGE argument or set 'image' in Smolfile");
-  const out = str(p, "output")!;
-  console.log("Starting agent VM...");
-  const m = /^(?:localhost|127\.0\.0\.1):(\d+)\/(.+):([^:/]+)$/.exec(image);
-  if (!m) fail(`agent operation failed: pull image: the fake smolvm pulls only from localhost registries: ${image}`);
-  let manifest: any;
-  try {
-    const res = await fetch(`http://127.0.0.1:${m![1]}/v2/${m![2]}/manifests/${m![3]}`, { signal: AbortSignal.timeout(10_000) });
-    if (res.status !== 200) throw new Error(`MANIFEST_UNKNOWN: manifest unknown (HTTP ${res.status})`);
-    manifest = await res.json();
-  } catch (e) {
-    fail(`agent operation failed: pull image: ${(e as Error).message}`);
-  }
-  console.log(`Image: ${image} (${manifest.layers} layers, ${manifest.size} bytes)`);
-  const delay = Number(process.env.FAKE_SMOLVM_PACK_DELAY_MS ?? 0);
-  if (delay > 0) await Bun.sleep(Math.min(delay, 60_000));
-  const sidecar = `${out}.smolmachine`;
-  const body = JSON.stringify({ format: "fake-smolmachine/1", image, imageId: manifest.imageId, layers: manifest.layers, cpus: Number(str(p, "cpus") ?? 4), mem: Number(str(p, "mem") ?? 8192), workdir: null });
-  if (process.env.FAKE_SMOLVM_PACK_FAIL === "1") {
-    writeFileSync(sidecar, body.slice(0, Math.floor(body.length / 2)));
-    fail("agent operation failed: export layer: write failed: No space left on device (os error 28)");
-  }
-  writeFileSync(out, "#!/bin/sh\necho 'fake packed launcher'\n");
-  chmodSync(out, 0o755);
-  writeFileSync(sidecar, body);
-  console.log(`Packed: ${out} (stub: 1KB, total: 1KB)`);
-  console.log(`Assets: ${sidecar} (${Math.ceil(body.length / 1024)}KB compressed)`);
-  console.log(`\nRun with: ${out}`);
-  console.log("Note: Keep the .smolmachine file alongside the binary");
-  console.log("Options: --help for usage");
 }
 
 const TOP_USAGE = "smolvm <COMMAND>";

@@ -1,11 +1,24 @@
 // Test helpers around the fake smolvm and crane: an environment that puts
 // them first on PATH with a fresh state folder, and readers for what they
 // recorded.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
 export const FAKES_DIR = resolve(import.meta.dir, "..");
+
+const made: string[] = [];
+
+/** A temp folder removed by removeTempDirs() (call it from afterAll). */
+export function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
 
 export interface FakeEnv {
   env: Record<string, string>;
@@ -13,7 +26,7 @@ export interface FakeEnv {
 }
 
 export function fakeSmolvmEnv(extra: Record<string, string> = {}): FakeEnv {
-  const stateDir = mkdtempSync(join(tmpdir(), "fake-smolvm-"));
+  const stateDir = tempDir("fake-smolvm-");
   const bunDir = dirname(process.execPath);
   return {
     stateDir,

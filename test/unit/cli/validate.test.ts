@@ -2,10 +2,11 @@
 // `bot-bottle validate -m FILE` exit 2 with ONE line on stderr that names the
 // file, the line (when known) and the key, and says what to do. No stack.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BAD_MANIFESTS } from "../../fixtures/manifests/cases.ts";
+import { tempDirs } from "../util/tmp.ts";
+
+const tempDir = tempDirs("bb-cli-init-");
 
 const MAIN = join(import.meta.dir, "../../../src/main.ts");
 const FIXTURES = join(import.meta.dir, "../../fixtures/manifests");
@@ -49,7 +50,8 @@ beforeAll(async () => {
       cli(["validate", "-m", c.manifest], { env: operatorEnv({ CI: "true" }) }).then((r) => ciResults.set(c.manifest, r)),
     ]),
   );
-});
+  // ~30 process starts: seconds on a busy 2-core machine, more than a hook's default 5 s.
+}, 90_000);
 
 describe("validate: malformed manifests", () => {
   test.each(BAD_MANIFESTS.map((c) => [c.manifest, c] as const))("%s → exit 2, one actionable line", (_name, c) => {
@@ -92,7 +94,7 @@ describe("validate: other outcomes", () => {
   });
 
   test("init writes a manifest that validate accepts; a second init refuses without --force", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bb-cli-init-"));
+    const dir = tempDir();
     const init = await cli(["init"], { cwd: dir });
     expect(init.code).toBe(0);
     const ok = await cli(["validate"], { cwd: dir });

@@ -1,9 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULTS, loadConfig, mergeConfig } from "../../../src/config/config.ts";
 import { thrown } from "../util/thrown.ts";
+import { tempDirs } from "../util/tmp.ts";
+
+const tempDir = tempDirs("bb-config-");
 
 describe("mergeConfig: defaults ← file ← env", () => {
   test("nothing set: the public defaults", () => {
@@ -41,7 +43,7 @@ describe("mergeConfig: defaults ← file ← env", () => {
 
 describe("loadConfig", () => {
   const withConfig = (toml: string | null) => {
-    const home = mkdtempSync(join(tmpdir(), "bb-config-"));
+    const home = tempDir();
     if (toml !== null) {
       mkdirSync(join(home, "bot-bottle"), { recursive: true });
       writeFileSync(join(home, "bot-bottle", "config.toml"), toml);

@@ -131,9 +131,18 @@ describe("secret marking", () => {
     ["AWS_SECRET_ACCESS_KEY", true],
     ["SESSION_COOKIE", true],
     ["SSH_PRIVATE", true],
+    ["apiKey", true],
+    ["GITHUBTOKEN", true],
+    ["npm_config__authToken", true],
     ["HOME", false],
     ["EDITOR", false],
     ["REGION", false],
+    // Words that merely contain a secret-ish substring.
+    ["GIT_AUTHOR_NAME", false],
+    ["KEYBOARD_LAYOUT", false],
+    ["COMPASS_HEADING", false],
+    ["PASSPORT_COUNTRY", false],
+    ["MONKEY", false],
   ])("looksSecret(%p) is %p", (name, want) => {
     expect(looksSecret(name)).toBe(want);
   });

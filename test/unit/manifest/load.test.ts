@@ -1,18 +1,20 @@
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findManifest, getBottle, loadBuiltin, loadFromSource, loadManifest, MANIFEST_FILE } from "../../../src/manifest/load.ts";
 import { EXAMPLE_AGENT, EXAMPLE_MANIFEST } from "../../../src/manifest/example.ts";
 import { DEFAULT_MANIFEST_NAME } from "../../../src/manifest/default.ts";
 import { BAD_MANIFESTS } from "../../fixtures/manifests/cases.ts";
 import { thrown } from "../util/thrown.ts";
+import { tempDirs } from "../util/tmp.ts";
+
+const tempDir = tempDirs("bb-manifest-");
 
 const FIXTURES = join(import.meta.dir, "../../fixtures/manifests");
 
 describe("valid manifests", () => {
   test("the example `init` writes validates, with its agent", () => {
-    const dir = mkdtempSync(join(tmpdir(), "bb-init-"));
+    const dir = tempDir();
     mkdirSync(join(dir, "agents"));
     writeFileSync(join(dir, MANIFEST_FILE), EXAMPLE_MANIFEST);
     writeFileSync(join(dir, "agents", "dev.md"), EXAMPLE_AGENT);
@@ -119,7 +121,7 @@ describe("finding the manifest", () => {
   });
 
   test("no bot-bottle.toml in cwd means the built-in default", () => {
-    const dir = mkdtempSync(join(tmpdir(), "bb-empty-"));
+    const dir = tempDir();
     expect(findManifest({ cwd: dir })).toBeNull();
     expect(loadManifest({ cwd: dir }).builtin).toBe(true);
   });

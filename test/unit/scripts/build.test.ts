@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import {
   TARGETS,
   assetName,
+  bunTarget,
   compileArgv,
   hostTarget,
   median,
@@ -69,6 +70,15 @@ describe("plannedBinaries", () => {
     ]);
     expect(TARGETS).toHaveLength(4);
   });
+});
+
+describe("bunTarget", () => {
+  test.each([
+    [{ os: "linux", arch: "x64" }, "bun-linux-x64-baseline"],
+    [{ os: "darwin", arch: "x64" }, "bun-darwin-x64-baseline"],
+    [{ os: "linux", arch: "arm64" }, "bun-linux-arm64"],
+    [{ os: "darwin", arch: "arm64" }, "bun-darwin-arm64"],
+  ] as const)("%j → %s", (t, want) => expect(bunTarget(t)).toBe(want));
 });
 
 describe("compileArgv", () => {

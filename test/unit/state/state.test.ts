@@ -1,7 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate, openDb } from "../../../src/state/db.ts";
 import { MIGRATIONS } from "../../../src/state/schema.ts";
@@ -18,6 +16,9 @@ import {
 } from "../../../src/state/bottles.ts";
 import type { BottlePlan } from "../../../src/plan/types.ts";
 import { thrown } from "../util/thrown.ts";
+import { tempDirs } from "../util/tmp.ts";
+
+const tempDir = tempDirs("bb-state-");
 
 const userVersion = (db: Database) => (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
 const tables = (db: Database) =>
@@ -46,7 +47,7 @@ describe("migrations", () => {
   });
 
   test("migrating again is a no-op, and data survives reopening a file database", () => {
-    const path = join(mkdtempSync(join(tmpdir(), "bb-state-")), "nested", "state.db");
+    const path = join(tempDir(), "nested", "state.db");
     const db = openDb(path);
     recordBottle(db, plan("dev-aaaaaa"));
     expect(migrate(db)).toBe(MIGRATIONS.length);

@@ -76,8 +76,24 @@ export function scanParts(parts: readonly ScanPart[], policy: ScanPolicy): Findi
   return undefined;
 }
 
+// One alternation of every pattern's hint literals: a single pass over the
+// text decides whether any hinted pattern can match at all (the common case
+// for ordinary bodies is "no", and then only unhinted patterns run).
+const prefilters = new WeakMap<readonly SecretPattern[], RegExp>();
+function prefilterOf(patterns: readonly SecretPattern[]): RegExp {
+  let re = prefilters.get(patterns);
+  if (!re) {
+    const lits = patterns.flatMap((p) => p.hints ?? []).map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    re = new RegExp(lits.length ? lits.join("|") : "(?!)");
+    prefilters.set(patterns, re);
+  }
+  return re;
+}
+
 export function firstPattern(text: string, patterns: readonly SecretPattern[]): SecretPattern | undefined {
+  const anyHint = prefilterOf(patterns).test(text);
   for (const p of patterns) {
+    if (p.hints && (!anyHint || !p.hints.some((h) => text.includes(h)))) continue;
     p.re.lastIndex = 0;
     if (!p.validate) {
       if (p.re.test(text)) return p;

@@ -9,8 +9,11 @@ describe("docker argv builders", () => {
     ["info arch", A.infoArchArgv(), ["docker", "info", "--format", "{{.Architecture}}"]],
     [
       "internal network with subnet",
-      A.networkCreateArgv({ name: "n-int", internal: true, subnet: "10.213.5.0/24", gateway: "10.213.5.1", labels }),
-      ["docker", "network", "create", "--driver", "bridge", "--internal", "--subnet", "10.213.5.0/24", "--gateway", "10.213.5.1", ...L, "n-int"],
+      A.networkCreateArgv({ name: "n-int", internal: true, subnet: "10.213.5.0/24", gateway: "10.213.5.1", noHostAddress: true, labels }),
+      [
+        "docker", "network", "create", "--driver", "bridge", "--internal", "--subnet", "10.213.5.0/24", "--gateway", "10.213.5.1",
+        "--opt", "com.docker.network.bridge.inhibit_ipv4=true", ...L, "n-int",
+      ],
     ],
     ["egress network", A.networkCreateArgv({ name: "n-eg", internal: false, labels }), ["docker", "network", "create", "--driver", "bridge", ...L, "n-eg"]],
     ["connect with ip", A.networkConnectArgv("net", "c", "10.0.0.2"), ["docker", "network", "connect", "--ip", "10.0.0.2", "net", "c"]],
@@ -39,6 +42,11 @@ describe("docker argv builders", () => {
     ["inspect", A.inspectStateArgv(["a", "b"]), ["docker", "inspect", "--type", "container", "--format", "{{.Name}}\t{{.State.Status}}", "a", "b"]],
     ["logs", A.logsArgv("c", { tail: 5, follow: true }), ["docker", "logs", "--follow", "--tail", "5", "c"]],
     ["image id", A.imageIdArgv("img:1"), ["docker", "image", "inspect", "--format", "{{.Id}}", "img:1"]],
+    [
+      "image prune",
+      A.imagePruneArgv("1h"),
+      ["docker", "image", "prune", "--all", "--force", "--filter", "label=bot-bottle.image", "--filter", "until=1h"],
+    ],
     [
       "build",
       A.buildArgv({ tag: "bot-bottle/shell:1", contextDir: "/ctx", labels: { "bot-bottle.image": "shell" } }),

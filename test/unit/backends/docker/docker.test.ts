@@ -90,6 +90,12 @@ describe("Docker wrapper", () => {
     expect(await new Docker(runner).arch()).toBe("arm64");
   });
 
+  test("pruneImages returns docker's summary", async () => {
+    const { runner, calls } = fakeRunner([() => ({ stdout: "Deleted Images:\nuntagged: bot-bottle/bundle:1\n\nTotal reclaimed space: 110MB\n" })]);
+    expect(await new Docker(runner).pruneImages("1h")).toBe("Total reclaimed space: 110MB");
+    expect(calls[0]!.argv).toContain("until=1h");
+  });
+
   test("imageId is null when the image is missing", async () => {
     const { runner } = fakeRunner([() => ({ code: 1, stderr: "No such image" })]);
     expect(await new Docker(runner).imageId("nope")).toBeNull();

@@ -1,4 +1,7 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { agentContainerSpec, DockerDriver, liveStatus, stateKey, SUBNET_ATTEMPTS } from "../../../../src/backends/docker/driver.ts";
 import { bundleContainerSpec } from "../../../../src/backends/docker/bundle.ts";
 import { Docker } from "../../../../src/backends/docker/docker.ts";
@@ -7,7 +10,9 @@ import { BottleError } from "../../../../src/util/errors.ts";
 import { testPlan, REAL_KEY } from "../../lifecycle/plan-fixture.ts";
 import { fakeRunner, startsWith } from "./fake-runner.ts";
 
-const ENV = { HOME: "/home/t", XDG_STATE_HOME: "/tmp/bb-unit-state", XDG_CACHE_HOME: "/tmp/bb-unit-cache" };
+const TMP = mkdtempSync(join(tmpdir(), "bb-driver-"));
+const ENV = { HOME: TMP, XDG_STATE_HOME: join(TMP, "state"), XDG_CACHE_HOME: join(TMP, "cache") };
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 describe("agentContainerSpec", () => {
   test("internal network only, pinned IP, least privilege, limits", async () => {
@@ -70,11 +75,14 @@ describe("DockerDriver networks", () => {
     ]);
     await new DockerDriver({ docker: new Docker(runner), config: DEFAULTS, env: ENV }).createNetworks(plan);
     const creates = calls.filter((c) => startsWith(c.argv, "docker", "network", "create"));
-    expect(creates.length).toBe(4);
+    const internal = creates.filter((c) => c.argv.includes("--internal"));
+    const egress = creates.filter((c) => !c.argv.includes("--internal"));
+    expect(internal.length).toBe(3);
+    expect(egress.length).toBe(1);
     expect(plan.network.cidr).not.toBe(first);
-    expect(creates[2]!.argv).toContain(plan.network.cidr);
+    expect(internal[2]!.argv).toContain(plan.network.cidr);
+    expect(internal[2]!.argv).toContain("com.docker.network.bridge.inhibit_ipv4=true");
     expect(plan.env.find((e) => e.name === "HTTPS_PROXY")!.value).toBe(`http://${plan.network.bundleIp}:8888`);
-    expect(creates[3]!.argv).not.toContain("--internal");
   });
 
   test("gives up after SUBNET_ATTEMPTS", async () => {
@@ -102,7 +110,7 @@ describe("DockerDriver lifecycle over a fake engine", () => {
     const d = new FakeImages({ docker: new Docker(runner), config: DEFAULTS, env: ENV });
     const err = await d.up(plan, {}).catch((e) => e);
     expect(err).toBeInstanceOf(BottleError);
-    const after = calls.slice(calls.findIndex((c) => startsWith(c.argv, "docker", "create")) + 1).map((c) => c.argv.slice(0, 3).join(" "));
+    const after = calls.slice(-5).map((c) => c.argv.slice(0, 3).join(" "));
     expect(after).toEqual(["docker ps -a", "docker rm --force", "docker network ls", "docker network rm", "docker network rm"]);
     const ps = calls.find((c) => startsWith(c.argv, "docker", "ps"))!.argv;
     expect(ps).toContain(`label=bot-bottle.state=${stateKey(ENV)}`);

@@ -1,9 +1,13 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { AGENT_USER_ENV, asAgentUser, createOptions, execOptions, guestEnv, identityOfMachine, machineName } from "../../../../src/backends/smolmachines/guest.ts";
 import { runAndRemoveArgv, untarAndRemoveArgv } from "../../../../src/backends/smolmachines/guest-io.ts";
 import { machineNameProblem } from "../../../../src/backends/smolmachines/smolvm-argv.ts";
 import { bundleSubnet } from "../../../../src/plan/subnet.ts";
 import type { BottlePlan } from "../../../../src/plan/types.ts";
+import { REDACTED } from "../../../../src/env/resolve.ts";
+import { removeTempDirs, tempDir } from "../../../fakes/smolvm-lib/testing.ts";
+
+afterAll(removeTempDirs);
 
 function plan(over: Partial<BottlePlan> = {}): BottlePlan {
   const identity = over.identity ?? "claude-ab12cd";
@@ -38,6 +42,12 @@ test("guestEnv: secrets travel by name, except names that steer smolvm", () => {
     passEnv: ["GH_TOKEN"],
     values: { GH_TOKEN: "real-secret" },
   });
+});
+
+test("guestEnv: a redacted secret (plan read back from state) is left to the machine's stored env", () => {
+  const p = plan();
+  const stored = { ...p, env: p.env.map((v) => (v.secret ? { ...v, value: REDACTED } : v)) };
+  expect(guestEnv(stored)).toEqual({ env: { HTTPS_PROXY: "http://10.213.9.2:8888", ANTHROPIC_API_KEY: "sk-ant-placeholder" }, passEnv: [], values: {} });
 });
 
 test("createOptions: artifact, --net, the bundle IP only, env, resources", () => {
@@ -75,7 +85,7 @@ describe("execOptions", () => {
 
 test("guest-side helpers keep the exit code and clean up", async () => {
   expect(runAndRemoveArgv("/tmp/s.sh")).toEqual(["sh", "-c", 'sh "$1"; rc=$?; rm -f "$1"; exit $rc', "sh", "/tmp/s.sh"]);
-  const dir = require("node:fs").mkdtempSync(require("node:path").join(require("node:os").tmpdir(), "gio-"));
+  const dir = tempDir("gio-");
   const script = `${dir}/s.sh`;
   await Bun.write(script, "exit 7\n");
   const p = Bun.spawnSync(runAndRemoveArgv(script));

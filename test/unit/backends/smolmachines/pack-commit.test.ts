@@ -1,12 +1,15 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commitPack, discardTemp, isCacheHit, sweepOrphanTemps } from "../../../../src/backends/smolmachines/pack-commit.ts";
 import { packPaths } from "../../../../src/backends/smolmachines/pack-key.ts";
+import { removeTempDirs, tempDir } from "../../../fakes/smolvm-lib/testing.ts";
+
+afterAll(removeTempDirs);
 
 const setup = (unique = "1-a") => {
-  const dir = mkdtempSync(join(tmpdir(), "pack-commit-"));
+  const dir = tempDir("pack-commit-");
   return { dir, p: packPaths(dir, "p1-smolvm0.8.2-key", unique) };
 };
 

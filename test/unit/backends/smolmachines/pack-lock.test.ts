@@ -1,10 +1,13 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acquireLock, isStale, parseOwner, pidAlive, type LockOwner } from "../../../../src/backends/smolmachines/pack-lock.ts";
+import { removeTempDirs, tempDir } from "../../../fakes/smolvm-lib/testing.ts";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "pack-lock-"));
+afterAll(removeTempDirs);
+
+const tmp = () => tempDir("pack-lock-");
 const owner = (o: Partial<LockOwner> = {}): LockOwner => ({ pid: 123, host: "h", startedAt: 1000, nonce: "n", ...o });
 
 describe("isStale (pure)", () => {

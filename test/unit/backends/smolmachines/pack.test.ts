@@ -1,21 +1,23 @@
 // The pack pipeline against the fake smolvm and fake crane (a real loopback
 // registry process), with docker's two calls (image inspect, save) faked in
 // the Runner so this runs without an engine.
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensurePackedArtifact } from "../../../../src/backends/smolmachines/pack.ts";
 import { Smolvm } from "../../../../src/backends/smolmachines/smolvm.ts";
 import { run, type Runner } from "../../../../src/util/run.ts";
-import { craneCalls, fakeSmolvmEnv, smolvmCalls, verbOf } from "../../../fakes/smolvm-lib/testing.ts";
+import { craneCalls, fakeSmolvmEnv, smolvmCalls, verbOf, removeTempDirs, tempDir } from "../../../fakes/smolvm-lib/testing.ts";
+
+afterAll(removeTempDirs);
 
 const HEX = "5e".repeat(32);
 
 function setup(extra: Record<string, string> = {}, imageHex = HEX) {
   const fake = fakeSmolvmEnv(extra);
   const env = { ...process.env, ...fake.env } as Record<string, string>;
-  const cache = mkdtempSync(join(tmpdir(), "pack-cache-"));
+  const cache = tempDir("pack-cache-");
   const dockerCalls: string[][] = [];
   const runner: Runner = async (argv, opts = {}) => {
     if (argv[0] === "docker") {
@@ -26,7 +28,7 @@ function setup(extra: Record<string, string> = {}, imageHex = HEX) {
       }
       if (argv[1] === "save") {
         // A docker-save-shaped tarball: manifest.json naming the config blob.
-        const dir = mkdtempSync(join(tmpdir(), "save-"));
+        const dir = tempDir("save-");
         writeFileSync(join(dir, "manifest.json"), JSON.stringify([{ Config: `${imageHex}.json`, RepoTags: ["agent:test"], Layers: ["l1/layer.tar", "l2/layer.tar"] }]));
         return run(["tar", "-cf", argv[3]!, "-C", dir, "manifest.json"]);
       }

@@ -23,7 +23,7 @@ const repo = (over: Partial<GitGateRepoConfig> = {}): GitGateRepoConfig => ({
 describe("argv builders", () => {
   test("git daemon serves the mirror folder with receive-pack and the access hook", () => {
     expect(gitDaemonArgv({ dir: "/g", host: "0.0.0.0", port: 9418, accessHook: "/g/.gate-hook" })).toEqual([
-      "git", "daemon", "--reuseaddr", "--verbose", "--export-all", "--informative-errors", "--enable=receive-pack",
+      "git", "daemon", "--reuseaddr", "--verbose", "--export-all", "--informative-errors", "--init-timeout=30", "--enable=receive-pack",
       "--base-path=/g", "--listen=0.0.0.0", "--port=9418", "--access-hook=/g/.gate-hook", "/g",
     ]);
   });

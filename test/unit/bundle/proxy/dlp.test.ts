@@ -7,12 +7,12 @@ import { firstPattern, scanParts, secretForms, type ScanPolicy } from "../../../
 const A36 = "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A";
 const join = (...p: string[]) => p.join("");
 
-describe("built-in patterns: positives", () => {
-  test.each([
+const POSITIVES: [string, string][] = [
     ["aws-access-key", join("AKIA", "IOSFODNN7EXAMPLE")],
     ["aws-access-key", join("key=ASIA", "Y34FZKBOKMUTVV7A")],
     ["aws-secret-key", join("aws_secret_access_key = ", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")],
     ["aws-secret-key", join('"SecretAccessKey": "', "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", '"')],
+    ["aws-secret-key", join("AwS_SeCrEt_AcCeSs_KeY=", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")],
     ["github-token", join("gh", "p_", A36)],
     ["github-token", join("token gh", "s_", A36)],
     ["github-token", join("gh", "u_", A36)],
@@ -35,15 +35,31 @@ describe("built-in patterns: positives", () => {
     ["google-api-key", join("AI", "za", "SyA-abcdefghijklmnopqrstuvwxyz01234")],
     ["npm-token", join("np", "m_", A36)],
     ["huggingface-token", join("h", "f_", "abcdefghijklmnopqrstuvwxyzABCDEFGH")],
+    ["pypi-token", join("pypi-", "AgEIcHlwaS5vcmc", "a".repeat(60))],
+    ["sendgrid-key", join("SG", ".", "a".repeat(22), ".", "b".repeat(43))],
+    ["twilio-key", join("S", "K", "0123456789abcdef0123456789abcdef")],
     ["card-number", "4111111111111111"],
     ["card-number", "card: 4111 1111 1111 1111 exp 12/30"],
     ["card-number", "5555-5555-5555-4444"],
     ["card-number", "378282246310005"],
     ["card-number", "6011111111111117"],
     ["card-number", "4012888888881881"],
-  ])("%s in %s", (id, text) => {
+];
+
+describe("built-in patterns: positives", () => {
+  test.each(POSITIVES)("%s in %p", (id, text) => {
     expect(firstPattern(text, SECRET_PATTERNS)?.id).toBe(id);
   });
+});
+
+test.each(POSITIVES)("the prefilter hints of %s occur in %p (a hint missing from a real match would disable the pattern)", (id, text) => {
+  const p = SECRET_PATTERNS.find((x) => x.id === id)!;
+  if (p.hints) expect(p.hints.some((h) => text.includes(h))).toBe(true);
+  else expect(p.re.flags).toContain("g");
+});
+
+test("every pattern has at least one positive example", () => {
+  expect(new Set(POSITIVES.map(([id]) => id))).toEqual(new Set(SECRET_PATTERNS.map((p) => p.id)));
 });
 
 describe("built-in patterns: negatives (ordinary traffic)", () => {
@@ -138,7 +154,7 @@ describe("scanParts", () => {
 });
 
 describe("cost", () => {
-  test("a typical API request scans in well under a millisecond; 1 MiB in well under 100 ms", () => {
+  test("a typical API request scans in under 2 ms and 1 MiB in under 250 ms, even on a busy CI machine", () => {
     const headers = [
       { where: "the URL", text: "/v1/messages?beta=true" },
       { where: "header content-type", text: "application/json" },
@@ -158,7 +174,7 @@ describe("cost", () => {
     scanParts([{ where: "the request body", text: big }], policy);
     const perMiBMs = performance.now() - t1;
     console.log(`DLP cost: ${(perRequestMs * 1000).toFixed(1)} µs per ${body.length}-byte request, ${perMiBMs.toFixed(1)} ms per MiB`);
-    expect(perRequestMs).toBeLessThan(1);
-    expect(perMiBMs).toBeLessThan(100);
+    expect(perRequestMs).toBeLessThan(2);
+    expect(perMiBMs).toBeLessThan(250);
   });
 });

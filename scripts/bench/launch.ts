@@ -1,0 +1,69 @@
+#!/usr/bin/env bun
+// Launch overhead: a warm `bot-bottle run <shell bottle> -- true` (two
+// networks, bundle + agent containers, CA, provisioning, teardown) against two
+// bare `docker run --rm <same image> true` starts (a bottle is two containers).
+//
+//   bun scripts/bench/launch.ts [--runs N] [--cli "CMD"]
+//
+// --cli defaults to `bun src/main.ts`; pass a compiled binary to time a release.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Docker } from "../../src/backends/docker/docker.ts";
+import { agentRecipe, ensureImage } from "../../src/images/build.ts";
+import { loadConfig } from "../../src/config/config.ts";
+
+const ROOT = join(import.meta.dir, "../..");
+const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, cli: { type: "string" } } });
+const RUNS = Math.max(1, Math.min(50, Number(values.runs) || 5));
+const CLI = values.cli ? values.cli.split(" ") : [process.execPath, join(ROOT, "src/main.ts")];
+
+const tmp = mkdtempSync(join(tmpdir(), "bb-bench-"));
+const env: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  XDG_STATE_HOME: join(tmp, "state"),
+  XDG_CONFIG_HOME: join(tmp, "config"),
+  CI: "true",
+};
+if (!env.BOT_BOTTLE_BUILD_CA && existsSync("/etc/ssl/certs/ca-certificates.crt")) env.BOT_BOTTLE_BUILD_CA = "/etc/ssl/certs/ca-certificates.crt";
+mkdirSync(join(tmp, "agents"), { recursive: true });
+writeFileSync(join(tmp, "agents/sh.md"), '+++\nprovider = "shell"\n+++\n');
+writeFileSync(join(tmp, "bot-bottle.toml"), 'version = 1\n[bottles.bench]\nagent = "sh"\n');
+
+function timed(argv: string[]): number {
+  const t = performance.now();
+  const r = Bun.spawnSync(argv, { cwd: tmp, env, stdout: "pipe", stderr: "pipe" });
+  const ms = performance.now() - t;
+  if (r.exitCode !== 0) throw new Error(`${argv.join(" ")} failed (exit ${r.exitCode}):\n${r.stderr.toString().slice(-2000)}`);
+  return ms;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+try {
+  const bottle = [...CLI, "run", "bench", "--yes", "--", "true"];
+  console.log(`warming up (builds images on first use): ${bottle.join(" ")}`);
+  timed(bottle);
+  const image = await ensureImage(new Docker(), agentRecipe("shell", loadConfig(env).baseImage, loadConfig(env)), env);
+
+  const bottleMs: number[] = [];
+  const bareMs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    bottleMs.push(timed(bottle));
+    bareMs.push(timed(["docker", "run", "--rm", image, "true"]) + timed(["docker", "run", "--rm", image, "true"]));
+  }
+  const b = median(bottleMs);
+  const d = median(bareMs);
+  console.log(`runs: ${RUNS}; image ${image}`);
+  console.log(`bot-bottle run -- true         median ${fmt(b)}  (${bottleMs.map(fmt).join(", ")})`);
+  console.log(`2 × docker run --rm IMG true   median ${fmt(d)}  (${bareMs.map(fmt).join(", ")})`);
+  console.log(`ratio                          ${(b / d).toFixed(2)}×`);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}

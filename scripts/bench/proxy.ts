@@ -1,0 +1,209 @@
+// Proxy benchmark: the same HTTPS workload — keep-alive GETs and 1 MB POSTs to
+// a local origin — direct, through our proxy (`bundle proxy` as a subprocess,
+// TLS intercepted, DLP on) and through Debian's mitmdump (TLS intercepted).
+// Prints requests/s, added p50/p99 latency over direct, peak RSS of each proxy
+// process, and ours/mitmdump ratios. Loopback only; every phase is bounded.
+//
+//   bun scripts/bench/proxy.ts [--seconds 10] [--get-workers 8] [--post-workers 4] [--json]
+import { spawn, type Subprocess } from "bun";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { ProxyConfig } from "../../src/bundle/config.ts";
+import { percentile, runPhase, type PhaseResult, type Target } from "./lib/http-client.ts";
+
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    "get-workers": { type: "string", default: "8" },
+    "post-workers": { type: "string", default: "4" },
+    json: { type: "boolean", default: false },
+  },
+});
+const SECONDS = Math.min(Math.max(Number(opts.seconds), 1), 60);
+const GET_WORKERS = Math.min(Math.max(Number(opts["get-workers"]), 1), 64);
+const POST_WORKERS = Math.min(Math.max(Number(opts["post-workers"]), 1), 64);
+const BUN = process.execPath;
+const HERE = import.meta.dir;
+const MB = Buffer.alloc(1024 * 1024, "lorem ipsum dolor sit amet ");
+
+const children: Subprocess[] = [];
+const dir = mkdtempSync(join(tmpdir(), "bb-bench-proxy-"));
+const log = (s: string) => process.stderr.write(s + "\n");
+
+function cleanup() {
+  for (const c of children) c.kill("SIGTERM");
+  rmSync(dir, { recursive: true, force: true });
+}
+process.once("SIGINT", () => (cleanup(), process.exit(130)));
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function waitForPort(port: number, what: string, proc: Subprocess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, "127.0.0.1");
+      s.once("connect", () => (s.destroy(), resolve(true)));
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await Bun.sleep(100);
+  }
+  throw new Error(`${what} did not listen on ${port} within 20 s`);
+}
+
+async function waitForFile(file: string, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !existsSync(file); i++) await Bun.sleep(100);
+  if (!existsSync(file)) throw new Error(`${what}: ${file} did not appear`);
+}
+
+/** Peak resident set (VmHWM) of a process, in MiB. */
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function startUpstream(): Promise<{ port: number; caFile: string }> {
+  const p = spawn([BUN, join(HERE, "lib/upstream-server.ts"), dir], { stdout: "pipe", stderr: "inherit" });
+  children.push(p);
+  const reader = p.stdout.getReader();
+  let text = "";
+  for (let i = 0; i < 100 && !text.includes("\n"); i++) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  return JSON.parse(text.split("\n")[0]!);
+}
+
+async function startOurs(upPort: number, upstreamCa: string): Promise<{ port: number; ca: string; proc: Subprocess }> {
+  const port = await freePort();
+  const cfg: ProxyConfig = {
+    listen: `127.0.0.1:${port}`,
+    allow: [`localhost:${upPort}`],
+    dlp: true,
+    routes: [],
+    secretEnv: [],
+    caDir: join(dir, "ours-ca"),
+    auditLog: join(dir, "ours-audit.jsonl"),
+    blockPrivate: true,
+    allowPrivate: ["localhost", "127.0.0.1"],
+  };
+  const file = join(dir, "proxy.json");
+  writeFileSync(file, JSON.stringify(cfg));
+  const proc = spawn([BUN, join(HERE, "lib/proxy-entry.ts"), "--config", file], {
+    env: { ...process.env, BOT_BOTTLE_UPSTREAM_CA_FILE: upstreamCa },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  children.push(proc);
+  await waitForPort(port, "bundle proxy", proc);
+  return { port, ca: readFileSync(join(cfg.caDir, "ca.crt"), "utf8"), proc };
+}
+
+async function startMitmdump(upstreamCa: string): Promise<{ port: number; ca: string; proc: Subprocess }> {
+  const port = await freePort();
+  const confdir = join(dir, "mitm");
+  const proc = spawn(
+    ["mitmdump", "--listen-host", "127.0.0.1", "--listen-port", String(port), "--set", `confdir=${confdir}`, "--set", `ssl_verify_upstream_trusted_ca=${upstreamCa}`, "-q"],
+    { stdout: "ignore", stderr: "inherit" },
+  );
+  children.push(proc);
+  await waitForPort(port, "mitmdump", proc);
+  const caFile = join(confdir, "mitmproxy-ca-cert.pem");
+  await waitForFile(caFile, "mitmdump");
+  return { port, ca: readFileSync(caFile, "utf8"), proc };
+}
+
+interface Row {
+  name: string;
+  get: PhaseResult;
+  post: PhaseResult;
+  peakRssMiB?: number;
+}
+
+async function measure(name: string, t: Target): Promise<Row> {
+  log(`${name}: warm-up`);
+  await runPhase(t, 2, 1, () => ({ method: "GET", path: "/hello" }));
+  log(`${name}: ${GET_WORKERS} connections × keep-alive GET /hello for ${SECONDS}s`);
+  const get = await runPhase(t, GET_WORKERS, SECONDS, () => ({ method: "GET", path: "/hello" }));
+  log(`${name}: ${POST_WORKERS} connections × 1 MiB POST /echo for ${SECONDS}s`);
+  const post = await runPhase(t, POST_WORKERS, SECONDS, () => ({ method: "POST", path: "/echo", body: MB }));
+  return { name, get, post };
+}
+
+const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "-");
+const rps = (p: PhaseResult) => p.requests / p.seconds;
+
+try {
+  const up = await startUpstream();
+  const upstreamCa = readFileSync(up.caFile, "utf8");
+  const ours = await startOurs(up.port, up.caFile);
+  const mitm = await startMitmdump(up.caFile);
+  const origin = { host: "localhost", port: up.port };
+
+  const direct = await measure("direct", { ...origin, ca: [upstreamCa] });
+  const oursRow = await measure("bot-bottle", { ...origin, proxy: { host: "127.0.0.1", port: ours.port }, ca: [ours.ca] });
+  oursRow.peakRssMiB = peakRssMiB(ours.proc.pid);
+  const mitmRow = await measure("mitmdump", { ...origin, proxy: { host: "127.0.0.1", port: mitm.port }, ca: [mitm.ca] });
+  mitmRow.peakRssMiB = peakRssMiB(mitm.proc.pid);
+
+  const rows = [direct, oursRow, mitmRow];
+  const added = (r: Row, phase: "get" | "post", p: number) => percentile(r[phase].latencies, p) - percentile(direct[phase].latencies, p);
+  const summary = rows.map((r) => ({
+    name: r.name,
+    getRps: rps(r.get),
+    getErrors: r.get.errors,
+    getAddedP50Ms: r === direct ? 0 : added(r, "get", 50),
+    getAddedP99Ms: r === direct ? 0 : added(r, "get", 99),
+    postRps: rps(r.post),
+    postErrors: r.post.errors,
+    postAddedP50Ms: r === direct ? 0 : added(r, "post", 50),
+    postAddedP99Ms: r === direct ? 0 : added(r, "post", 99),
+    getP50Ms: percentile(r.get.latencies, 50),
+    getP99Ms: percentile(r.get.latencies, 99),
+    postP50Ms: percentile(r.post.latencies, 50),
+    postP99Ms: percentile(r.post.latencies, 99),
+    peakRssMiB: r.peakRssMiB,
+  }));
+  const [, o, m] = summary as [unknown, (typeof summary)[0], (typeof summary)[0]];
+  const ratios = {
+    getRps: o.getRps / m.getRps,
+    postRps: o.postRps / m.postRps,
+    getAddedP50: o.getAddedP50Ms / m.getAddedP50Ms,
+    getAddedP99: o.getAddedP99Ms / m.getAddedP99Ms,
+    postAddedP50: o.postAddedP50Ms / m.postAddedP50Ms,
+    postAddedP99: o.postAddedP99Ms / m.postAddedP99Ms,
+    peakRss: (o.peakRssMiB ?? NaN) / (m.peakRssMiB ?? NaN),
+  };
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ seconds: SECONDS, getWorkers: GET_WORKERS, postWorkers: POST_WORKERS, rows: summary, oursOverMitmdump: ratios }, null, 2) + "\n");
+  } else {
+    const lines = [
+      `HTTPS through an intercepting proxy, loopback, ${SECONDS}s per phase (GET: ${GET_WORKERS} keep-alive connections; POST 1 MiB: ${POST_WORKERS}); ours has DLP on.`,
+      "",
+      "target       GET req/s  +p50 ms  +p99 ms  err | POST req/s  +p50 ms  +p99 ms  err | peak RSS MiB",
+      ...summary.map(
+        (s) =>
+          `${s.name.padEnd(11)} ${fmt(s.getRps, 0).padStart(10)} ${fmt(s.getAddedP50Ms, 2).padStart(8)} ${fmt(s.getAddedP99Ms, 2).padStart(8)} ${String(s.getErrors).padStart(4)} |` +
+          ` ${fmt(s.postRps, 1).padStart(10)} ${fmt(s.postAddedP50Ms, 1).padStart(8)} ${fmt(s.postAddedP99Ms, 1).padStart(8)} ${String(s.postErrors).padStart(4)} | ${s.peakRssMiB === undefined ? "-" : fmt(s.peakRssMiB, 0)}`,
+      ),
+      "",
+      `direct latency: GET p50 ${fmt(summary[0]!.getP50Ms, 2)} ms p99 ${fmt(summary[0]!.getP99Ms, 2)} ms; POST p50 ${fmt(summary[0]!.postP50Ms, 1)} ms p99 ${fmt(summary[0]!.postP99Ms, 1)} ms`,
+      `ours / mitmdump: GET req/s ×${fmt(ratios.getRps, 2)}, POST req/s ×${fmt(ratios.postRps, 2)}, added GET p50 ×${fmt(ratios.getAddedP50, 2)} p99 ×${fmt(ratios.getAddedP99, 2)}, added POST p50 ×${fmt(ratios.postAddedP50, 2)} p99 ×${fmt(ratios.postAddedP99, 2)}, peak RSS ×${fmt(ratios.peakRss, 2)}`,
+    ];
+    process.stdout.write(lines.join("\n") + "\n");
+  }
+} finally {
+  cleanup();
+}

@@ -1,0 +1,96 @@
+// Moving message bodies between the agent and the origin with bounded
+// memory: whole-body reads only up to the DLP scan cap, everything else
+// streamed piece by piece with backpressure (SSE and downloads never buffer).
+import type { Duplex } from "node:stream";
+import type { BodyFraming } from "./http-head.ts";
+import { ClosedError, type SocketReader, writeAll } from "./reader.ts";
+
+/** Largest piece moved at once; also the write size (big single writes are slow on Bun sockets). */
+export const PIECE = 64 * 1024;
+
+function chunkFrame(b: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(b.length.toString(16) + "\r\n"), b, Buffer.from("\r\n")]);
+}
+
+class TooLarge extends Error {}
+
+/** The whole request body, or "too-large" past limit (checked per piece: a chunked body has no length up front). */
+export async function readWholeBody(reader: SocketReader, framing: BodyFraming, limit: number): Promise<Buffer | "too-large"> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  const add = (b: Buffer) => {
+    n += b.length;
+    if (n > limit) throw new TooLarge();
+    parts.push(b);
+  };
+  try {
+    if (framing.kind === "length") {
+      while (n < framing.length) {
+        const b = await reader.readSome(Math.min(PIECE, framing.length - n));
+        if (!b) throw new ClosedError("client closed in the middle of the body");
+        add(b);
+      }
+    } else if (framing.kind === "chunked") {
+      for (let more = true; more; ) more = await reader.readChunk(add);
+    }
+  } catch (e) {
+    if (e instanceof TooLarge) return "too-large";
+    throw e;
+  }
+  return Buffer.concat(parts, n);
+}
+
+/** Stream a request body to the origin, re-framing chunked bodies; returns payload bytes. */
+export async function streamRequestBody(reader: SocketReader, up: Duplex, framing: BodyFraming): Promise<number> {
+  let n = 0;
+  if (framing.kind === "length") {
+    while (n < framing.length) {
+      const b = await reader.readSome(Math.min(PIECE, framing.length - n));
+      if (!b) throw new ClosedError("client closed in the middle of the body");
+      n += b.length;
+      await writeAll(up, b);
+    }
+  } else if (framing.kind === "chunked") {
+    let more = true;
+    while (more) {
+      more = await reader.readChunk(async (b) => {
+        n += b.length;
+        await writeAll(up, chunkFrame(b));
+      });
+    }
+    await writeAll(up, "0\r\n\r\n");
+  }
+  return n;
+}
+
+/** Stream a response body to the agent; bodies without a length are sent chunked (or raw, for an HTTP/1.0 agent). */
+export async function streamResponseBody(reader: SocketReader, client: Duplex, framing: BodyFraming, chunked = true): Promise<number> {
+  let n = 0;
+  const chunk = async (b: Buffer) => {
+    n += b.length;
+    await writeAll(client, chunked ? chunkFrame(b) : b);
+  };
+  switch (framing.kind) {
+    case "none":
+      return 0;
+    case "length":
+      while (n < framing.length) {
+        const b = await reader.readSome(Math.min(PIECE, framing.length - n));
+        if (!b) throw new ClosedError("upstream closed in the middle of the body");
+        n += b.length;
+        await writeAll(client, b);
+      }
+      return n;
+    case "chunked": {
+      // Each upstream chunk is forwarded as soon as it arrives: server-sent events stream through.
+      let more = true;
+      while (more) more = await reader.readChunk(chunk);
+      if (chunked) await writeAll(client, "0\r\n\r\n");
+      return n;
+    }
+    case "close":
+      for (let b = await reader.readSome(PIECE); b; b = await reader.readSome(PIECE)) await chunk(b);
+      if (chunked) await writeAll(client, "0\r\n\r\n");
+      return n;
+  }
+}

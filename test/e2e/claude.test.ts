@@ -1,0 +1,139 @@
+// The end-to-end proof: real Claude Code in a docker bottle does a task
+// through the bundle, talking to a scripted fake of the Anthropic API. The
+// fake only accepts the REAL key, which the bottle never holds: the bundle
+// swaps the agent's placeholder for it on the way out.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-api.ts";
+import { containerEnv, testBottle, type TestBottle } from "../helpers/bottle.ts";
+import { describeRun } from "../helpers/cli.ts";
+import { docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
+import type { RunResult } from "../../src/util/run.ts";
+
+const enabled = await requireDocker("e2e: real Claude Code in a bottle");
+const TASK = "create hello.txt containing hi";
+const WORKDIR = "/home/node/work";
+
+/** Same shape as a real Anthropic key, random per run so nothing can have it baked in. */
+function fakeRealKey(): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const bytes = crypto.getRandomValues(new Uint8Array(93));
+  return `sk-ant-api03-${[...bytes].map((b) => alphabet[b % 64]).join("")}AA`;
+}
+
+describe.skipIf(!enabled)("real Claude Code in a docker bottle", () => {
+  const REAL = fakeRealKey();
+  const marker = `marker-${crypto.randomUUID()}`;
+  let fake: FakeAnthropic;
+  let bottle: TestBottle;
+  let runResult: RunResult;
+  let placeholder = "";
+
+  beforeAll(async () => {
+    // Served on the host's docker0 address: the bundle reaches it over its egress network.
+    fake = startFakeAnthropic({ hostname: await networkGateway("bridge"), apiKey: REAL });
+    bottle = testBottle({
+      prefix: "e2e",
+      manifest: `
+version = 1
+[bottles.e2e]
+agent = "coder"
+provider = "claude"
+copy_cwd = true
+
+[[bottles.e2e.egress]]
+host = "api.anthropic.com"
+kind = "anthropic-api-key"
+credential = "\${TEST_REAL_KEY}"
+upstream = "${fake.url}"
+`,
+      agents: { coder: '+++\ndescription = "e2e"\n+++\nDo exactly the task you are given.\n' },
+      files: { "README.md": `${marker}\n` },
+      env: { TEST_REAL_KEY: REAL },
+    });
+    const started = performance.now();
+    // The first run builds the claude and bundle images: minutes on a cold CI machine.
+    runResult = await bottle.cli(["run", "e2e", "--name", bottle.id, "--keep", "--yes", "-p", TASK], 900_000);
+    console.log(`e2e: bot-bottle run took ${Math.round(performance.now() - started)} ms (exit ${runResult.code})`);
+    if (runResult.code === 0) {
+      const resumed = await bottle.cli(["resume", bottle.id, "--detach"], 120_000);
+      if (resumed.code !== 0) console.log(describeRun(resumed));
+      placeholder = (await containerEnv(bottle.containers.agent)).ANTHROPIC_API_KEY ?? "";
+    }
+  }, 1_000_000);
+
+  afterAll(async () => {
+    await bottle?.cleanup();
+    await fake?.close();
+  }, 120_000);
+
+  test("bot-bottle run exits 0 and Claude Code finished the task", () => {
+    expect(runResult.code, describeRun(runResult)).toBe(0);
+    expect(runResult.stdout).toContain("Created hello.txt");
+  });
+
+  test("the file exists in the bottle", async () => {
+    const res = await bottle.cli(["exec", bottle.id, "--", "cat", "hello.txt"]);
+    expect(res.code, describeRun(res)).toBe(0);
+    expect(res.stdout).toBe("hi\n");
+  });
+
+  test("the fake API saw the real key on every call, the full tool loop, and never the placeholder", () => {
+    const calls = fake.messageRequests();
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    for (const r of fake.requests) {
+      expect(r.headers["x-api-key"] ?? REAL).toBe(REAL);
+      expect(JSON.stringify(r.headers) + r.body).not.toContain(placeholder);
+    }
+    const toolResult = calls.some((r) => r.json?.messages?.some((m: any) => Array.isArray(m.content) && m.content.some((b: any) => b.type === "tool_result")));
+    expect(toolResult).toBe(true);
+  });
+
+  test("the agent holds a placeholder of the same shape, and the bundle the real key", async () => {
+    expect(placeholder).toMatch(/^sk-ant-api03-/);
+    expect(placeholder.length).toBe(REAL.length);
+    expect(placeholder).not.toBe(REAL);
+    const bundleEnv = Object.values(await containerEnv(bottle.containers.bundle));
+    expect(bundleEnv).toContain(REAL);
+  });
+
+  test("the real key is nowhere in the agent container's env", async () => {
+    const env = await containerEnv(bottle.containers.agent);
+    expect(Object.values(env).some((v) => v.includes(REAL))).toBe(false);
+    const execEnv = await dockerExec(bottle.containers.agent, ["env"], { user: "node" });
+    expect(execEnv.stdout).toContain(placeholder);
+    expect(execEnv.stdout).not.toContain(REAL);
+  });
+
+  // grep reads the pattern from stdin: the key never enters the agent's argv or env.
+  const grepFiles = (pattern: string, user: string) =>
+    runGrep(bottle.containers.agent, user, pattern, ["grep", "-rlsF", "--exclude-dir=proc", "--exclude-dir=sys", "--exclude-dir=dev", "-f", "/dev/stdin", "/"]);
+
+  test("the real key is in no file of the agent (grep -r / as root and as the agent)", async () => {
+    // The scan must be able to find things, or its silence proves nothing.
+    expect(await grepFiles(marker, "node")).toContain(`${WORKDIR}/README.md`);
+    expect(await grepFiles(REAL, "root")).toBe("");
+    expect(await grepFiles(REAL, "node")).toBe("");
+  }, 180_000);
+
+  test("the real key is in no process's env or command line", async () => {
+    const scan = (pattern: string) =>
+      runGrep(bottle.containers.agent, "root", pattern, ["sh", "-c", 'cat /proc/[0-9]*/environ /proc/[0-9]*/cmdline 2>/dev/null | tr "\\0" "\\n" | grep -F -f /dev/stdin || true']);
+    expect(await scan(placeholder)).toContain(`ANTHROPIC_API_KEY=${placeholder}`);
+    expect(await scan(REAL)).toBe("");
+    const top = await docker(["top", bottle.containers.agent, "-eo", "pid,args"]);
+    expect(top).not.toContain(REAL);
+  });
+});
+
+async function runGrep(container: string, user: string, pattern: string, argv: string[]): Promise<string> {
+  const proc = Bun.spawn(["docker", "exec", "-i", "--user", user, container, ...argv], {
+    stdin: new Blob([pattern + "\n"]),
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: 170_000,
+  });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  // grep: 0 found, 1 not found, 2 some file unreadable (with -s, still a valid answer).
+  if (code > 2) throw new Error(`scan in ${container} failed (exit ${code}): ${err}`);
+  return out;
+}

@@ -1,0 +1,187 @@
+// Escape probes: from inside a real docker bottle (made by the CLI), every
+// way out but the bundle's proxy must fail, and the proxy must refuse what
+// policy forbids. Positive controls prove each probe could have succeeded.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Socket, TCPSocketListener } from "bun";
+import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-api.ts";
+import { testBottle, type TestBottle } from "../helpers/bottle.ts";
+import { describeRun } from "../helpers/cli.ts";
+import { containerIps, docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
+import { ensureProbeImage } from "../helpers/images.ts";
+import { run } from "../../src/util/run.ts";
+
+const enabled = await requireDocker("escape probes");
+const ALLOWED_BUNDLE_PORTS = [8888, 9418, 9100];
+
+/** Random AWS access key id: DLP must match the shape, not a known example. */
+function awsKeyId(): string {
+  const b32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  return "AKIA" + [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b32[b % 32]).join("");
+}
+
+/** Every IPv4 address of this host but loopback (docker bridges included). */
+async function hostAddresses(): Promise<string[]> {
+  const res = await run(["ip", "-4", "-o", "addr", "show"], { timeoutMs: 10_000 });
+  return [...res.stdout.matchAll(/inet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!).filter((a) => !a.startsWith("127."));
+}
+
+describe.skipIf(!enabled)("escape probes from a docker bottle", () => {
+  const REAL = `sk-ant-api03-${crypto.randomUUID().replaceAll("-", "")}${crypto.randomUUID().replaceAll("-", "")}`;
+  let fake: FakeAnthropic;
+  let bottle: TestBottle;
+  let agent = "";
+  let bundleIps: Record<string, string> = {};
+  let listener: TCPSocketListener<undefined>;
+  const accepted: string[] = [];
+
+  /** Run a shell snippet in the agent as the agent user. */
+  const sh = (script: string, timeoutMs = 60_000) => dockerExec(agent, ["bash", "-c", script], { user: "node", timeoutMs });
+  const tcpOpen = async (host: string, port: number) => (await sh(`nc -z -w 3 ${host} ${port}`)).code === 0;
+  /** curl through the bottle's proxy env; returns "<http_code> <connect_code> <curl_exit>". */
+  const curl = async (args: string) => {
+    const r = await sh(`curl -sS -o /dev/null -w '%{http_code} %{http_connect}' --max-time 20 ${args}; echo " $?"`);
+    return r.stdout.trim();
+  };
+
+  beforeAll(async () => {
+    const image = await ensureProbeImage();
+    fake = startFakeAnthropic({ hostname: await networkGateway("bridge"), apiKey: REAL });
+    listener = Bun.listen({
+      hostname: "0.0.0.0",
+      port: 0,
+      socket: {
+        open(s: Socket<undefined>) {
+          accepted.push(s.remoteAddress);
+          s.end();
+        },
+        data() {},
+      },
+    });
+    bottle = testBottle({
+      prefix: "esc",
+      manifest: `
+version = 1
+[bottles.probe]
+agent = "probe"
+provider = "shell"
+image = "${image}"
+
+[[bottles.probe.egress]]
+host = "api.anthropic.com"
+kind = "anthropic-api-key"
+credential = "\${TEST_REAL_KEY}"
+upstream = "${fake.url}"
+
+[[bottles.probe.egress]]
+host = "api.openai.com"
+kind = "openai"
+credential = "\${TEST_OPENAI_KEY}"
+upstream = "${fake.url}"
+`,
+      agents: { probe: "Probe the walls.\n" },
+      env: { TEST_REAL_KEY: REAL, TEST_OPENAI_KEY: `sk-proj-${crypto.randomUUID().replaceAll("-", "")}` },
+    });
+    const made = await bottle.cli(["run", "probe", "--name", bottle.id, "--keep", "--yes", "--", "true"], 600_000);
+    if (made.code !== 0) throw new Error(`could not make the probe bottle:\n${describeRun(made)}`);
+    const resumed = await bottle.cli(["resume", bottle.id, "--detach"], 120_000);
+    if (resumed.code !== 0) throw new Error(`could not start the probe bottle:\n${describeRun(resumed)}`);
+    agent = bottle.containers.agent;
+    bundleIps = await containerIps(bottle.containers.bundle);
+  }, 700_000);
+
+  afterAll(async () => {
+    listener?.stop(true);
+    await bottle?.cleanup();
+    await fake?.close();
+  }, 120_000);
+
+  test("the agent runs as an unprivileged user on the internal network only", async () => {
+    expect((await sh("id -u")).stdout.trim()).toBe("1000");
+    expect(Object.keys(await containerIps(agent))).toEqual([`bot-bottle-${bottle.id}-int`]);
+  });
+
+  test("positive control: the proxy path works and the fake gets the real key", async () => {
+    expect(await curl('https://api.anthropic.com/v1/models -H "x-api-key: $ANTHROPIC_API_KEY"')).toBe("200 000 0");
+    expect(fake.requests.at(-1)?.headers["x-api-key"]).toBe(REAL);
+  });
+
+  test("no direct TCP to the internet or to the fake API's address", async () => {
+    expect(await tcpOpen("1.1.1.1", 443)).toBe(false);
+    expect(await tcpOpen("8.8.8.8", 53)).toBe(false);
+    expect(await tcpOpen(fake.hostname, fake.port)).toBe(false);
+  });
+
+  test("no TCP to any address of the host (gateway, bridges, LAN)", async () => {
+    const port = listener.port;
+    const addrs = [...new Set([...(await hostAddresses()), await networkGateway(`bot-bottle-${bottle.id}-int`)])];
+    // Positive control: from an ordinary container the listener answers.
+    const ctl = await run(["docker", "run", "--rm", "--network", "bridge", await ensureProbeImage(), "nc", "-z", "-w", "3", fake.hostname, String(port)], { timeoutMs: 60_000 });
+    expect(ctl.code, ctl.stderr).toBe(0);
+    const before = accepted.length;
+    const open: string[] = [];
+    for (const a of addrs) if (await tcpOpen(a, port)) open.push(a);
+    expect(open).toEqual([]);
+    expect(accepted.length).toBe(before);
+  }, 120_000);
+
+  test("no IPv6 (link-local would reach the host's bridge)", async () => {
+    const v6 = await sh("cat /proc/net/if_inet6 2>/dev/null | awk '$6 != \"lo\"' || true");
+    expect(v6.stdout.trim()).toBe("");
+  });
+
+  test("no cloud metadata endpoint", async () => {
+    expect(await tcpOpen("169.254.169.254", 80)).toBe(false);
+    expect(await curl("--noproxy '*' http://169.254.169.254/latest/meta-data/")).toMatch(/^000 000 [1-9]/);
+  });
+
+  test("no DNS for outside names", async () => {
+    for (const name of ["example.com", "api.anthropic.com"]) {
+      const r = await sh(`getent hosts ${name}`);
+      expect(r.code, `${name} resolved: ${r.stdout}`).not.toBe(0);
+    }
+  });
+
+  test("the bundle answers on its service ports only", async () => {
+    const bundleIp = bundleIps[`bot-bottle-${bottle.id}-int`]!;
+    // A real scan from the agent, in four parallel slices (one nc walks 65535 ports in ~25 s).
+    const slices = ["1-16384", "16385-32768", "32769-49152", "49153-65535"];
+    const scan = await sh(`for r in ${slices.join(" ")}; do nc -z -v -w 1 ${bundleIp} $r 2>&1 & done | grep succeeded; wait; true`, 300_000);
+    const open = [...scan.stdout.matchAll(/ (\d+) port \[/g)].map((m) => Number(m[1]));
+    expect(open).toContain(8888);
+    expect(open.filter((p) => !ALLOWED_BUNDLE_PORTS.includes(p))).toEqual([]);
+    // Its egress-side address is on a network the agent is not on.
+    const egressIp = bundleIps[`bot-bottle-${bottle.id}-egress`]!;
+    for (const p of [8888, 80, 443]) expect(await tcpOpen(egressIp, p)).toBe(false);
+  }, 320_000);
+
+  test("a secret in a request to an allowed host is blocked (403) and never reaches it", async () => {
+    const key = awsKeyId();
+    const seen = fake.requests.length;
+    const body = JSON.stringify({ model: "x", max_tokens: 1, messages: [{ role: "user", content: `my key is ${key}` }] });
+    expect(await curl(`https://api.anthropic.com/v1/messages -H "x-api-key: $ANTHROPIC_API_KEY" -H 'content-type: application/json' --data '${body}'`)).toStartWith("403 ");
+    expect(fake.requests.slice(seen).some((r) => r.body.includes(key) || r.path.includes(key))).toBe(false);
+  });
+
+  test("a placeholder sent to a host it does not belong to is blocked (403)", async () => {
+    const seen = fake.requests.length;
+    expect(await curl('https://api.openai.com/v1/models -H "x-api-key: $ANTHROPIC_API_KEY"')).toStartWith("403 ");
+    expect(await curl('https://api.openai.com/v1/models -H "authorization: Bearer $ANTHROPIC_API_KEY"')).toStartWith("403 ");
+    const placeholder = (await sh("printf %s \"$ANTHROPIC_API_KEY\"")).stdout;
+    expect(placeholder).toMatch(/^sk-ant-api03-/);
+    expect(fake.requests.slice(seen).some((r) => JSON.stringify(r.headers).includes(placeholder))).toBe(false);
+  });
+
+  test("a host off the allowlist is refused at CONNECT", async () => {
+    expect(await curl("https://example.org/")).toMatch(/^000 403 [1-9]/);
+  });
+
+  // Last: it kills the bundle.
+  test("with the bundle killed, requests fail and nothing bypasses it", async () => {
+    await docker(["kill", bottle.containers.bundle]);
+    const seen = fake.requests.length;
+    expect(await curl('https://api.anthropic.com/v1/models -H "x-api-key: $ANTHROPIC_API_KEY"')).toMatch(/^000 000 [1-9]/);
+    expect(await curl("--noproxy '*' https://api.anthropic.com/v1/models")).toMatch(/^000 000 [1-9]/);
+    expect(await tcpOpen("1.1.1.1", 443)).toBe(false);
+    expect(fake.requests.length).toBe(seen);
+  }, 120_000);
+});

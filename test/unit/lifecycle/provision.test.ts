@@ -1,0 +1,111 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chownScript, cwdFileList, gitRemotesScript, provisionAgent, provisionScript, tarArgv, WARN_PREFIX } from "../../../src/lifecycle/provision.ts";
+import { run } from "../../../src/util/run.ts";
+import { testPlan } from "./plan-fixture.ts";
+
+const TMP = mkdtempSync(join(tmpdir(), "bb-prov-"));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+const decode = (script: string, path: string) => {
+  const line = script.split("\n").find((l) => l.endsWith(`> '${path}'`) || l.endsWith(`> ${path}`))!;
+  return Buffer.from(line.split("'")[1]!, "base64").toString("utf8");
+};
+
+describe("provisionScript", () => {
+  test("CA trust trio and the prompt file (0600, node)", async () => {
+    const s = provisionScript(await testPlan(), "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n");
+    expect(decode(s, "/usr/local/share/ca-certificates/bot-bottle.crt")).toContain("BEGIN CERTIFICATE");
+    expect(s).toContain("cp /usr/local/share/ca-certificates/bot-bottle.crt /etc/bot-bottle/ca.crt");
+    expect(s).toContain("cat /etc/bot-bottle/ca.crt >> /etc/ssl/certs/ca-certificates.crt");
+    expect(s).toContain("(update-ca-certificates >/dev/null 2>&1 &)");
+    expect(s).toContain("cp /etc/ssl/certs/ca-certificates.crt /etc/bot-bottle/ca-bundle.crt");
+    expect(decode(s, "/etc/bot-bottle/prompt.md")).toBe("Be careful.\n");
+    expect(s).toContain("chmod 0600 '/etc/bot-bottle/prompt.md'");
+    expect(s).toContain("chown node:node '/etc/bot-bottle/prompt.md'");
+    expect(s).toContain("mkdir -p '/home/node/work'");
+  });
+
+  test("the prompt file exists even when the prompt is empty", async () => {
+    const s = provisionScript(await testPlan("bare"), "PEM");
+    expect(decode(s, "/etc/bot-bottle/prompt.md")).toBe("");
+  });
+
+  test("codex gets AGENTS.md", async () => {
+    const s = provisionScript(await testPlan("codex"), "PEM");
+    expect(decode(s, "/home/node/.codex/AGENTS.md")).toBe("Be careful.\n");
+  });
+
+  test("a shell runs the script cleanly (sh -n)", async () => {
+    const s = provisionScript(await testPlan(), "PEM'with quote");
+    const r = await run(["sh", "-n"], { stdin: s });
+    expect(r.code).toBe(0);
+    expect(chownScript(await testPlan())).toBe("set -eu\nchown -R node:node '/home/node'\n");
+  });
+});
+
+describe("cwd copy", () => {
+  test("outside git: everything but node_modules", () => {
+    expect(tarArgv("/src")).toEqual(["tar", "-c", "-C", "/src", "--exclude=node_modules", "."]);
+    expect(tarArgv("/src", "/l")).toEqual(["tar", "-c", "-C", "/src", "--null", "-T", "/l"]);
+  });
+
+  test("in git: .git, tracked and untracked files, but not ignored ones", async () => {
+    const repo = join(TMP, "repo");
+    mkdirSync(repo);
+    await run(["git", "init", "-q", repo]);
+    writeFileSync(join(repo, ".gitignore"), ".env\nbuild/\n");
+    writeFileSync(join(repo, "a.txt"), "a");
+    writeFileSync(join(repo, ".env"), "SECRET=1");
+    mkdirSync(join(repo, "build"));
+    writeFileSync(join(repo, "build/out"), "x");
+    await run(["git", "-C", repo, "add", "a.txt"]);
+    const list = await cwdFileList(repo);
+    expect(list?.sort()).toEqual([".git", ".gitignore", "a.txt"]);
+    expect(await cwdFileList(TMP)).toBeNull();
+  });
+
+  test("provisionAgent runs the script, copies skills and the cwd, then fixes ownership", async () => {
+    const plan = { ...(await testPlan()), cwd: TMP, agent: { ...(await testPlan()).agent, skills: [{ name: "lint", dir: "/skills/lint" }] } };
+    const steps: string[] = [];
+    await provisionAgent(
+      {
+        rootScript: async (s) => void steps.push(s.includes("ca-certificates.crt") ? "setup" : s.includes("chown -R") ? "chown" : `script:${s.trim()}`),
+        untar: async (argv, dest) => void steps.push(`untar ${argv.at(-1)} → ${dest}`),
+      },
+      { plan, caPem: "PEM", scratchDir: TMP },
+    );
+    expect(steps).toEqual([
+      "setup",
+      "script:mkdir -p '/home/node/.claude/skills/lint'",
+      "untar . → /home/node/.claude/skills/lint",
+      "untar . → /home/node/work",
+      "chown",
+    ]);
+  });
+});
+
+describe("git remotes", () => {
+  test("clone from the gate, or re-point an existing repo; a failed clone only warns", async () => {
+    const plan = await testPlan("git");
+    const s = gitRemotesScript(plan);
+    const url = `git://${plan.network.bundleIp}:9418/origin.git`;
+    expect(s).toContain(`if [ -e '/home/node/work/.git' ]; then git -C '/home/node/work' remote remove 'origin'`);
+    expect(s).toContain(`remote add 'origin' '${url}'`);
+    expect(s).toContain(`git clone --quiet --origin 'origin' '${url}' '/home/node/work'`);
+    expect(s).toContain(`echo '${WARN_PREFIX}could not clone origin`);
+    expect((await run(["sh", "-n"], { stdin: s })).code).toBe(0);
+  });
+
+  test("provisionAgent runs it only when the bottle has git remotes", async () => {
+    const scripts: string[] = [];
+    const io = { rootScript: async (s: string) => void scripts.push(s), untar: async () => {} };
+    await provisionAgent(io, { plan: await testPlan("git"), caPem: "PEM", scratchDir: TMP });
+    expect(scripts.some((s) => s.includes("git clone"))).toBe(true);
+    scripts.length = 0;
+    await provisionAgent(io, { plan: await testPlan("shell"), caPem: "PEM", scratchDir: TMP });
+    expect(scripts.some((s) => s.includes("git clone"))).toBe(false);
+  });
+});

@@ -1,0 +1,141 @@
+import { describe, expect, test } from "bun:test";
+import { openDb } from "../../../src/state/db.ts";
+import { getBottleRow, listEvents } from "../../../src/state/bottles.ts";
+import { launchBottle, resumeBottle } from "../../../src/lifecycle/session.ts";
+import { ownerAlive } from "../../../src/lifecycle/owner.ts";
+import type { AttachOptions, BackendDriver, LiveStatus } from "../../../src/backends/types.ts";
+import type { BottlePlan } from "../../../src/plan/types.ts";
+import { BottleError } from "../../../src/util/errors.ts";
+import { replanSubnet } from "../../../src/lifecycle/subnet-retry.ts";
+import { testPlan, REAL_KEY } from "./plan-fixture.ts";
+
+class FakeDriver implements BackendDriver {
+  readonly name = "docker" as const;
+  calls: string[] = [];
+  secrets?: Record<string, string>;
+  constructor(
+    private o: { upFails?: boolean; code?: number; moveSubnet?: boolean; status?: LiveStatus; onAttach?: () => void } = {},
+  ) {}
+  async up(plan: BottlePlan, secrets: Record<string, string>) {
+    this.calls.push("up");
+    this.secrets = secrets;
+    if (this.o.moveSubnet) Object.assign(plan, replanSubnet(plan, 1));
+    if (this.o.upFails) throw new BottleError("DOCKER", "no such image");
+  }
+  async attach(_p: BottlePlan, opts: AttachOptions) {
+    this.calls.push(`attach:${opts.interactive ? "tty" : "run"}`);
+    this.o.onAttach?.();
+    return this.o.code ?? 0;
+  }
+  async exec() {
+    return 0;
+  }
+  async start() {
+    this.calls.push("start");
+  }
+  async stop() {
+    this.calls.push("stop");
+  }
+  async remove() {
+    this.calls.push("remove");
+  }
+  async status() {
+    return this.o.status ?? "stopped";
+  }
+  async listIdentities() {
+    return [];
+  }
+}
+
+const statuses = (db: ReturnType<typeof openDb>, id: string) => listEvents(db, id, "status:").map((e) => e.kind.slice(7));
+
+describe("launchBottle", () => {
+  test("records first, passes real credentials to up, attaches, removes; returns the agent's code", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    const d = new FakeDriver({ code: 7 });
+    expect(await launchBottle({ plan, driver: d, db, keep: false, attach: { interactive: false, prompt: "x" } })).toBe(7);
+    expect(d.calls).toEqual(["up", "attach:run", "remove"]);
+    expect(d.secrets).toEqual({ BOT_BOTTLE_CRED_0: REAL_KEY });
+    expect(statuses(db, plan.identity)).toEqual(["running", "removed"]);
+    expect(listEvents(db, plan.identity, "exit")[0]!.data).toEqual({ code: 7 });
+    expect(JSON.stringify(getBottleRow(db, plan.identity)!.plan)).not.toContain(REAL_KEY);
+    expect(ownerAlive(db, plan.identity)).toBe(false);
+  });
+
+  test("--keep stops instead of removing", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    const d = new FakeDriver();
+    await launchBottle({ plan, driver: d, db, keep: true, attach: { interactive: true } });
+    expect(d.calls).toEqual(["up", "attach:tty", "stop"]);
+    expect(getBottleRow(db, plan.identity)!.status).toBe("stopped");
+    expect(getBottleRow(db, plan.identity)!.keep).toBe(true);
+  });
+
+  test("a failure during up is recorded, torn down and rethrown", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    const d = new FakeDriver({ upFails: true });
+    const err = await launchBottle({ plan, driver: d, db, keep: true, attach: { interactive: false } }).catch((e) => e);
+    expect((err as BottleError).message).toBe("no such image");
+    expect(d.calls).toEqual(["up", "remove"]);
+    expect(getBottleRow(db, plan.identity)!.status).toBe("failed");
+  });
+
+  test("the row is visible as creating while up runs, with a live owner", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    let seen: [string, boolean] | undefined;
+    const d = new FakeDriver({ onAttach: () => (seen = [getBottleRow(db, plan.identity)!.status, ownerAlive(db, plan.identity)]) });
+    await launchBottle({ plan, driver: d, db, keep: false, attach: { interactive: false } });
+    expect(seen).toEqual(["running", true]);
+  });
+
+  test("a subnet moved during up is saved to the stored plan", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    const first = plan.network.cidr;
+    await launchBottle({ plan, driver: new FakeDriver({ moveSubnet: true }), db, keep: true, attach: { interactive: false } });
+    expect(getBottleRow(db, plan.identity)!.plan.network.cidr).toBe(plan.network.cidr);
+    expect(plan.network.cidr).not.toBe(first);
+  });
+
+  test("SIGTERM during attach tears down and exits 143", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    const d = new FakeDriver({ onAttach: () => process.emit("SIGTERM") });
+    expect(await launchBottle({ plan, driver: d, db, keep: false, attach: { interactive: false } })).toBe(143);
+    expect(d.calls).toEqual(["up", "attach:run", "remove"]);
+    expect(listEvents(db, plan.identity, "signal")[0]!.data).toEqual({ signal: "SIGTERM" });
+  });
+});
+
+describe("resumeBottle", () => {
+  test("starts a stopped bottle, attaches, stops again", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    await launchBottle({ plan, driver: new FakeDriver(), db, keep: true, attach: { interactive: false } });
+    const d = new FakeDriver({ status: "stopped", code: 2 });
+    expect(await resumeBottle({ plan, driver: d, db, attach: { interactive: true } })).toBe(2);
+    expect(d.calls).toEqual(["start", "attach:tty", "stop"]);
+    expect(getBottleRow(db, plan.identity)!.status).toBe("stopped");
+  });
+
+  test("detached: start only, left running", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    await launchBottle({ plan, driver: new FakeDriver(), db, keep: true, attach: { interactive: false } });
+    const d = new FakeDriver({ status: "stopped" });
+    expect(await resumeBottle({ plan, driver: d, db })).toBe(0);
+    expect(d.calls).toEqual(["start"]);
+    expect(getBottleRow(db, plan.identity)!.status).toBe("running");
+  });
+
+  test("a bottle whose containers are gone cannot be resumed", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    const err = await resumeBottle({ plan, driver: new FakeDriver({ status: "missing" }), db }).catch((e) => e);
+    expect((err as BottleError).code).toBe("BOTTLE_NOT_FOUND");
+  });
+});

@@ -1,0 +1,19 @@
+import { expect, test } from "bun:test";
+import { replanSubnet, subnetBaseOf } from "../../../src/lifecycle/subnet-retry.ts";
+import { bundleSubnet } from "../../../src/plan/subnet.ts";
+import { testPlan } from "./plan-fixture.ts";
+
+test("subnetBaseOf", () => expect(subnetBaseOf("10.213.7.0/24")).toBe("10.213"));
+
+test("replanSubnet moves addresses and every proxy variable, nothing else", async () => {
+  const plan = await testPlan();
+  const next = replanSubnet(plan, 3);
+  const want = bundleSubnet(plan.identity, 3, "10.213");
+  expect(next.network).toEqual({ ...plan.network, ...want });
+  for (const name of ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"]) {
+    expect(next.env.find((e) => e.name === name)!.value).toBe(`http://${want.bundleIp}:8888`);
+  }
+  const unchanged = (p: typeof plan) => p.env.filter((e) => !/proxy/i.test(e.name) || /no_proxy/i.test(e.name));
+  expect(unchanged(next)).toEqual(unchanged(plan));
+  expect(plan.network.cidr).not.toBe(next.network.cidr);
+});
