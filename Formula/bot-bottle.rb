@@ -8,20 +8,20 @@ class BotBottle < Formula
   on_macos do
     on_arm do
       url "https://github.com/bot-bottle/bot-bottle/releases/download/v0.1.0/bot-bottle-darwin-arm64"
-      sha256 "14393a3a3ab868865283832b4026688885e7ab82b280684902057108109317fd"
+      sha256 "2d5f02c85300877828d6fdf1e291180fa9bdc08e08aa0f71b7706e4f6a171b80"
 
       resource "bundle-linux" do
         url "https://github.com/bot-bottle/bot-bottle/releases/download/v0.1.0/bot-bottle-linux-arm64"
-        sha256 "8e4cdf131f8b3ab3cfb012d25b67a5727dbc6679a9281c1ea4118e5e63b3d9a0"
+        sha256 "ab3dd25bff763e98605c42307a3ee841561aa59246118320e7b394fed3f3d852"
       end
     end
     on_intel do
       url "https://github.com/bot-bottle/bot-bottle/releases/download/v0.1.0/bot-bottle-darwin-x64"
-      sha256 "447d31d1d536a776e090c29a235f60266711a1834b8e071cf4681fec1f42b1b0"
+      sha256 "0c755d6c51d987f5ee2e06dde6673401dd951561bca0148a80351b770c9a1cba"
 
       resource "bundle-linux" do
         url "https://github.com/bot-bottle/bot-bottle/releases/download/v0.1.0/bot-bottle-linux-x64"
-        sha256 "25af36e81b968187e7cc539fcefb0c8482aac11c82e53159ae5ee0297569c455"
+        sha256 "d95a89a71d37fad47b4ebd2071e4e0ac2555b4df2bd3e962b120f7229fe5a41c"
       end
     end
   end
@@ -29,11 +29,11 @@ class BotBottle < Formula
   on_linux do
     on_arm do
       url "https://github.com/bot-bottle/bot-bottle/releases/download/v0.1.0/bot-bottle-linux-arm64"
-      sha256 "8e4cdf131f8b3ab3cfb012d25b67a5727dbc6679a9281c1ea4118e5e63b3d9a0"
+      sha256 "ab3dd25bff763e98605c42307a3ee841561aa59246118320e7b394fed3f3d852"
     end
     on_intel do
       url "https://github.com/bot-bottle/bot-bottle/releases/download/v0.1.0/bot-bottle-linux-x64"
-      sha256 "25af36e81b968187e7cc539fcefb0c8482aac11c82e53159ae5ee0297569c455"
+      sha256 "d95a89a71d37fad47b4ebd2071e4e0ac2555b4df2bd3e962b120f7229fe5a41c"
     end
   end
 

@@ -149,16 +149,21 @@ try {
   const up = await startUpstream();
   const upstreamCa = readFileSync(up.caFile, "utf8");
   const ours = await startOurs(up.port, up.caFile);
-  const mitm = await startMitmdump(up.caFile);
+  // The baseline is optional: without mitmproxy installed (apt-get install mitmproxy) only ours is measured.
+  const mitm = Bun.which("mitmdump") ? await startMitmdump(up.caFile) : undefined;
+  if (!mitm) log("mitmdump not found on PATH: measuring without the baseline");
   const origin = { host: "localhost", port: up.port };
 
   const direct = await measure("direct", { ...origin, ca: [upstreamCa] });
   const oursRow = await measure("bot-bottle", { ...origin, proxy: { host: "127.0.0.1", port: ours.port }, ca: [ours.ca] });
   oursRow.peakRssMiB = peakRssMiB(ours.proc.pid);
-  const mitmRow = await measure("mitmdump", { ...origin, proxy: { host: "127.0.0.1", port: mitm.port }, ca: [mitm.ca] });
-  mitmRow.peakRssMiB = peakRssMiB(mitm.proc.pid);
+  const rows = [direct, oursRow];
+  if (mitm) {
+    const mitmRow = await measure("mitmdump", { ...origin, proxy: { host: "127.0.0.1", port: mitm.port }, ca: [mitm.ca] });
+    mitmRow.peakRssMiB = peakRssMiB(mitm.proc.pid);
+    rows.push(mitmRow);
+  }
 
-  const rows = [direct, oursRow, mitmRow];
   const added = (r: Row, phase: "get" | "post", p: number) => percentile(r[phase].latencies, p) - percentile(direct[phase].latencies, p);
   const summary = rows.map((r) => ({
     name: r.name,
@@ -176,7 +181,8 @@ try {
     postP99Ms: percentile(r.post.latencies, 99),
     peakRssMiB: r.peakRssMiB,
   }));
-  const [, o, m] = summary as [unknown, (typeof summary)[0], (typeof summary)[0]];
+  const o = summary[1]!;
+  const m = summary[2] ?? { ...o, getRps: NaN, postRps: NaN, getAddedP50Ms: NaN, getAddedP99Ms: NaN, postAddedP50Ms: NaN, postAddedP99Ms: NaN, peakRssMiB: NaN };
   const ratios = {
     getRps: o.getRps / m.getRps,
     postRps: o.postRps / m.postRps,
@@ -200,7 +206,7 @@ try {
       ),
       "",
       `direct latency: GET p50 ${fmt(summary[0]!.getP50Ms, 2)} ms p99 ${fmt(summary[0]!.getP99Ms, 2)} ms; POST p50 ${fmt(summary[0]!.postP50Ms, 1)} ms p99 ${fmt(summary[0]!.postP99Ms, 1)} ms`,
-      `ours / mitmdump: GET req/s ×${fmt(ratios.getRps, 2)}, POST req/s ×${fmt(ratios.postRps, 2)}, added GET p50 ×${fmt(ratios.getAddedP50, 2)} p99 ×${fmt(ratios.getAddedP99, 2)}, added POST p50 ×${fmt(ratios.postAddedP50, 2)} p99 ×${fmt(ratios.postAddedP99, 2)}, peak RSS ×${fmt(ratios.peakRss, 2)}`,
+      !mitm ? "ours / mitmdump: no baseline (mitmdump not installed)" : `ours / mitmdump: GET req/s ×${fmt(ratios.getRps, 2)}, POST req/s ×${fmt(ratios.postRps, 2)}, added GET p50 ×${fmt(ratios.getAddedP50, 2)} p99 ×${fmt(ratios.getAddedP99, 2)}, added POST p50 ×${fmt(ratios.postAddedP50, 2)} p99 ×${fmt(ratios.postAddedP99, 2)}, peak RSS ×${fmt(ratios.peakRss, 2)}`,
     ];
     process.stdout.write(lines.join("\n") + "\n");
   }
