@@ -97,6 +97,6 @@ export function reportError(e: unknown, debug: boolean): number {
 }
 
 if (import.meta.main) {
-  const code = await runCli(process.argv.slice(2));
-  process.exit(code);
+  // No top-level await: a command that imports main.ts (completions) would wait on this module forever.
+  runCli(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -7,7 +7,7 @@
 
 export type KeyPath = (string | number)[];
 
-interface Entry {
+export interface Entry {
   path: KeyPath;
   line: number;
 }

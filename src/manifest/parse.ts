@@ -2,7 +2,7 @@
 import { parse as parseToml, TomlError } from "smol-toml";
 import * as v from "valibot";
 import { BottleError } from "../util/errors.ts";
-import { locateKey } from "./locate.ts";
+import { locateKey, tomlEntries } from "./locate.ts";
 
 export function parseTomlText(source: string, file: string): Record<string, unknown> {
   try {
@@ -13,11 +13,25 @@ export function parseTomlText(source: string, file: string): Record<string, unkn
       throw new BottleError("MANIFEST_PARSE", `invalid TOML: ${firstLine}`, {
         file,
         line: e.line,
+        key: keyAtLine(source, e.line),
         hint: "fix the TOML syntax at that line (quote strings, close brackets, one key per line)",
       });
     }
     throw e;
   }
+}
+
+/** The key written on a 1-based line (with its table prefix), for syntax errors; undefined if none. */
+export function keyAtLine(source: string, line: number): string | undefined {
+  let entries: ReturnType<typeof tomlEntries>;
+  try {
+    entries = tomlEntries(source);
+  } catch {
+    return undefined; // the scanner is best effort on broken TOML
+  }
+  const here = entries.filter((e) => e.line === line);
+  const deepest = here.sort((a, b) => b.path.length - a.path.length)[0];
+  return deepest ? formatKey(deepest.path) || undefined : undefined;
 }
 
 /** Validate `data` against `schema`; the first issue becomes a located BottleError. */

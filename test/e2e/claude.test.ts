@@ -69,13 +69,13 @@ upstream = "${fake.url}"
   test("bot-bottle run exits 0 and Claude Code finished the task", () => {
     expect(runResult.code, describeRun(runResult)).toBe(0);
     expect(runResult.stdout).toContain("Created hello.txt");
-  });
+  }, 60_000);
 
   test("the file exists in the bottle", async () => {
     const res = await bottle.cli(["exec", bottle.id, "--", "cat", "hello.txt"]);
     expect(res.code, describeRun(res)).toBe(0);
     expect(res.stdout).toBe("hi\n");
-  });
+  }, 60_000);
 
   test("the fake API saw the real key on every call, the full tool loop, and never the placeholder", () => {
     const calls = fake.messageRequests();
@@ -86,7 +86,7 @@ upstream = "${fake.url}"
     }
     const toolResult = calls.some((r) => r.json?.messages?.some((m: any) => Array.isArray(m.content) && m.content.some((b: any) => b.type === "tool_result")));
     expect(toolResult).toBe(true);
-  });
+  }, 60_000);
 
   test("the agent holds a placeholder of the same shape, and the bundle the real key", async () => {
     expect(placeholder).toMatch(/^sk-ant-api03-/);
@@ -94,7 +94,7 @@ upstream = "${fake.url}"
     expect(placeholder).not.toBe(REAL);
     const bundleEnv = Object.values(await containerEnv(bottle.containers.bundle));
     expect(bundleEnv).toContain(REAL);
-  });
+  }, 60_000);
 
   test("the real key is nowhere in the agent container's env", async () => {
     const env = await containerEnv(bottle.containers.agent);
@@ -102,7 +102,7 @@ upstream = "${fake.url}"
     const execEnv = await dockerExec(bottle.containers.agent, ["env"], { user: "node" });
     expect(execEnv.stdout).toContain(placeholder);
     expect(execEnv.stdout).not.toContain(REAL);
-  });
+  }, 60_000);
 
   // grep reads the pattern from stdin: the key never enters the agent's argv or env.
   const grepFiles = (pattern: string, user: string) =>
@@ -117,12 +117,17 @@ upstream = "${fake.url}"
 
   test("the real key is in no process's env or command line", async () => {
     const scan = (pattern: string) =>
-      runGrep(bottle.containers.agent, "root", pattern, ["sh", "-c", 'cat /proc/[0-9]*/environ /proc/[0-9]*/cmdline 2>/dev/null | tr "\\0" "\\n" | grep -F -f /dev/stdin || true']);
+      runGrep(bottle.containers.agent, "root", pattern, [
+        "sh",
+        "-c",
+        // fd 3 keeps the pattern (our stdin) apart from the data grep reads from the pipe.
+        'exec 3<&0; cat /proc/[0-9]*/environ /proc/[0-9]*/cmdline 2>/dev/null | tr "\\0" "\\n" | grep -F -f /dev/fd/3 || true',
+      ]);
     expect(await scan(placeholder)).toContain(`ANTHROPIC_API_KEY=${placeholder}`);
     expect(await scan(REAL)).toBe("");
     const top = await docker(["top", bottle.containers.agent, "-eo", "pid,args"]);
     expect(top).not.toContain(REAL);
-  });
+  }, 60_000);
 });
 
 async function runGrep(container: string, user: string, pattern: string, argv: string[]): Promise<string> {

@@ -139,8 +139,7 @@ describe("the compiled binary", () => {
 
   // Each broken manifest: exit 2, exactly one line on stderr naming file:line and the key.
   test.each([
-    // TOML syntax errors carry no key yet (the parser reports only the line).
-    ["bad-toml", 6, "", "invalid TOML"],
+    ["bad-toml", 6, "bottles.dev.cpus", "invalid TOML"],
     ["wrong-type", 6, "bottles.dev.cpus", 'expected number, got "two"'],
     ["unknown-key", 6, "bottles.dev.cpuz", 'unknown key "cpuz"'],
     ["missing-agent", 5, "bottles.dev.agent", 'agent "ghost" has no file'],

@@ -12,6 +12,8 @@ import { run } from "../../src/util/run.ts";
 
 const enabled = await requireDocker("escape probes");
 const ALLOWED_BUNDLE_PORTS = [8888, 9418, 9100];
+/** bun's default per-test timeout is 5 s; a probe that must time out takes 3. */
+const PROBE_TIMEOUT = 90_000;
 
 /** Random AWS access key id: DLP must match the shape, not a known example. */
 function awsKeyId(): string {
@@ -98,18 +100,18 @@ upstream = "${fake.url}"
   test("the agent runs as an unprivileged user on the internal network only", async () => {
     expect((await sh("id -u")).stdout.trim()).toBe("1000");
     expect(Object.keys(await containerIps(agent))).toEqual([`bot-bottle-${bottle.id}-int`]);
-  });
+  }, PROBE_TIMEOUT);
 
   test("positive control: the proxy path works and the fake gets the real key", async () => {
     expect(await curl('https://api.anthropic.com/v1/models -H "x-api-key: $ANTHROPIC_API_KEY"')).toBe("200 000 0");
     expect(fake.requests.at(-1)?.headers["x-api-key"]).toBe(REAL);
-  });
+  }, PROBE_TIMEOUT);
 
   test("no direct TCP to the internet or to the fake API's address", async () => {
     expect(await tcpOpen("1.1.1.1", 443)).toBe(false);
     expect(await tcpOpen("8.8.8.8", 53)).toBe(false);
     expect(await tcpOpen(fake.hostname, fake.port)).toBe(false);
-  });
+  }, PROBE_TIMEOUT);
 
   test("no TCP to any address of the host (gateway, bridges, LAN)", async () => {
     const port = listener.port;
@@ -127,19 +129,19 @@ upstream = "${fake.url}"
   test("no IPv6 (link-local would reach the host's bridge)", async () => {
     const v6 = await sh("cat /proc/net/if_inet6 2>/dev/null | awk '$6 != \"lo\"' || true");
     expect(v6.stdout.trim()).toBe("");
-  });
+  }, PROBE_TIMEOUT);
 
   test("no cloud metadata endpoint", async () => {
     expect(await tcpOpen("169.254.169.254", 80)).toBe(false);
     expect(await curl("--noproxy '*' http://169.254.169.254/latest/meta-data/")).toMatch(/^000 000 [1-9]/);
-  });
+  }, PROBE_TIMEOUT);
 
   test("no DNS for outside names", async () => {
     for (const name of ["example.com", "api.anthropic.com"]) {
       const r = await sh(`getent hosts ${name}`);
       expect(r.code, `${name} resolved: ${r.stdout}`).not.toBe(0);
     }
-  });
+  }, PROBE_TIMEOUT);
 
   test("the bundle answers on its service ports only", async () => {
     const bundleIp = bundleIps[`bot-bottle-${bottle.id}-int`]!;
@@ -160,7 +162,7 @@ upstream = "${fake.url}"
     const body = JSON.stringify({ model: "x", max_tokens: 1, messages: [{ role: "user", content: `my key is ${key}` }] });
     expect(await curl(`https://api.anthropic.com/v1/messages -H "x-api-key: $ANTHROPIC_API_KEY" -H 'content-type: application/json' --data '${body}'`)).toStartWith("403 ");
     expect(fake.requests.slice(seen).some((r) => r.body.includes(key) || r.path.includes(key))).toBe(false);
-  });
+  }, PROBE_TIMEOUT);
 
   test("a placeholder sent to a host it does not belong to is blocked (403)", async () => {
     const seen = fake.requests.length;
@@ -169,11 +171,11 @@ upstream = "${fake.url}"
     const placeholder = (await sh("printf %s \"$ANTHROPIC_API_KEY\"")).stdout;
     expect(placeholder).toMatch(/^sk-ant-api03-/);
     expect(fake.requests.slice(seen).some((r) => JSON.stringify(r.headers).includes(placeholder))).toBe(false);
-  });
+  }, PROBE_TIMEOUT);
 
   test("a host off the allowlist is refused at CONNECT", async () => {
     expect(await curl("https://example.org/")).toMatch(/^000 403 [1-9]/);
-  });
+  }, PROBE_TIMEOUT);
 
   // Last: it kills the bundle.
   test("with the bundle killed, requests fail and nothing bypasses it", async () => {

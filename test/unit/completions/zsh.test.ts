@@ -62,7 +62,7 @@ zpty -w z 'compadd () { if [[ \${@[1,(i)(-|--)]} == *-(O|A|D)\\ * ]]; then built
 zpty -w z "bindkey '^I' complete-word"
 zpty -w z "$1"$'\\t'
 for i in {1..50}; do [[ -s ${hits} ]] && break; sleep 0.1; done
-sleep 0.2
+sleep 0.5
 zpty -d z
 `;
     writeFileSync(join(dir, "harness.zsh"), harness);
