@@ -29,6 +29,7 @@ async function hostAddresses(): Promise<string[]> {
 
 describe.skipIf(!enabled)("escape probes from a docker bottle", () => {
   const REAL = `sk-ant-api03-${crypto.randomUUID().replaceAll("-", "")}${crypto.randomUUID().replaceAll("-", "")}`;
+  const OPENAI_KEY = `sk-proj-${crypto.randomUUID().replaceAll("-", "")}`;
   let fake: FakeAnthropic;
   let bottle: TestBottle;
   let agent = "";
@@ -81,7 +82,7 @@ credential = "\${TEST_OPENAI_KEY}"
 upstream = "${fake.url}"
 `,
       agents: { probe: "Probe the walls.\n" },
-      env: { TEST_REAL_KEY: REAL, TEST_OPENAI_KEY: `sk-proj-${crypto.randomUUID().replaceAll("-", "")}` },
+      env: { TEST_REAL_KEY: REAL, TEST_OPENAI_KEY: OPENAI_KEY },
     });
     const made = await bottle.cli(["run", "probe", "--name", bottle.id, "--keep", "--yes", "--", "true"], 600_000);
     if (made.code !== 0) throw new Error(`could not make the probe bottle:\n${describeRun(made)}`);
@@ -103,7 +104,7 @@ upstream = "${fake.url}"
   }, PROBE_TIMEOUT);
 
   test("positive control: the proxy path works and the fake gets the real key", async () => {
-    expect(await curl('https://api.anthropic.com/v1/models -H "x-api-key: $ANTHROPIC_API_KEY"')).toBe("200 000 0");
+    expect(await curl('https://api.anthropic.com/v1/models -H "x-api-key: $ANTHROPIC_API_KEY"')).toBe("200 200 0");
     expect(fake.requests.at(-1)?.headers["x-api-key"]).toBe(REAL);
   }, PROBE_TIMEOUT);
 
@@ -138,7 +139,8 @@ upstream = "${fake.url}"
 
   test("no DNS for outside names", async () => {
     for (const name of ["example.com", "api.anthropic.com"]) {
-      const r = await sh(`getent hosts ${name}`);
+      // Failing fast (no answer) and timing out (the resolver retries) are both a wall.
+      const r = await sh(`timeout 10 getent hosts ${name}`);
       expect(r.code, `${name} resolved: ${r.stdout}`).not.toBe(0);
     }
   }, PROBE_TIMEOUT);
@@ -167,10 +169,19 @@ upstream = "${fake.url}"
   test("a placeholder sent to a host it does not belong to is blocked (403)", async () => {
     const seen = fake.requests.length;
     expect(await curl('https://api.openai.com/v1/models -H "x-api-key: $ANTHROPIC_API_KEY"')).toStartWith("403 ");
-    expect(await curl('https://api.openai.com/v1/models -H "authorization: Bearer $ANTHROPIC_API_KEY"')).toStartWith("403 ");
-    const placeholder = (await sh("printf %s \"$ANTHROPIC_API_KEY\"")).stdout;
+    expect(await curl('"https://api.openai.com/v1/models?key=$ANTHROPIC_API_KEY"')).toStartWith("403 ");
+    expect(fake.requests.length).toBe(seen);
+  }, PROBE_TIMEOUT);
+
+  test("whatever the agent puts in a route's credential header is replaced by that route's real key", async () => {
+    const seen = fake.requests.length;
+    // The fake accepts only the Anthropic key, so the OpenAI route's request is a 401 from upstream.
+    expect(await curl('https://api.openai.com/v1/models -H "authorization: Bearer $ANTHROPIC_API_KEY"')).toBe("401 200 0");
+    const placeholder = (await sh('printf %s "$ANTHROPIC_API_KEY"')).stdout;
     expect(placeholder).toMatch(/^sk-ant-api03-/);
-    expect(fake.requests.slice(seen).some((r) => JSON.stringify(r.headers).includes(placeholder))).toBe(false);
+    const got = fake.requests.slice(seen);
+    expect(got.map((r) => r.headers.authorization)).toEqual([`Bearer ${OPENAI_KEY}`]);
+    expect(got.some((r) => JSON.stringify(r.headers).includes(placeholder))).toBe(false);
   }, PROBE_TIMEOUT);
 
   test("a host off the allowlist is refused at CONNECT", async () => {
