@@ -7,6 +7,7 @@ import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-api.t
 import { containerEnv, testBottle, type TestBottle } from "../helpers/bottle.ts";
 import { describeRun } from "../helpers/cli.ts";
 import { docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
+import { canWatchProcesses, watchContainerProcesses, type ProcSnapshot } from "../helpers/procs.ts";
 import type { RunResult } from "../../src/util/run.ts";
 
 const enabled = await requireDocker("e2e: real Claude Code in a bottle");
@@ -27,6 +28,8 @@ describe.skipIf(!enabled)("real Claude Code in a docker bottle", () => {
   let bottle: TestBottle;
   let runResult: RunResult;
   let placeholder = "";
+  /** Processes seen in the agent while Claude Code ran (host-side, root only). */
+  let during: ProcSnapshot[] = [];
 
   beforeAll(async () => {
     // Served on the host's docker0 address: the bundle reaches it over its egress network.
@@ -51,8 +54,11 @@ upstream = "${fake.url}"
       env: { TEST_REAL_KEY: REAL },
     });
     const started = performance.now();
+    const watch = canWatchProcesses() ? watchContainerProcesses(bottle.containers.agent) : undefined;
     // The first run builds the claude and bundle images: minutes on a cold CI machine.
     runResult = await bottle.cli(["run", "e2e", "--name", bottle.id, "--keep", "--yes", "-p", TASK], 900_000);
+    during = (await watch?.stop()) ?? [];
+    console.log(`e2e: the fake API got ${fake.requests.map((r) => `${r.method} ${r.path}`).join(", ") || "nothing"}`);
     console.log(`e2e: bot-bottle run took ${Math.round(performance.now() - started)} ms (exit ${runResult.code})`);
     if (runResult.code === 0) {
       const resumed = await bottle.cli(["resume", bottle.id, "--detach"], 120_000);
@@ -128,6 +134,13 @@ upstream = "${fake.url}"
     const top = await docker(["top", bottle.containers.agent, "-eo", "pid,args"]);
     expect(top).not.toContain(REAL);
   }, 60_000);
+
+  test.skipIf(!canWatchProcesses())("while Claude Code ran, its process held the placeholder and never the real key", () => {
+    const claude = during.filter((p) => /(^|\/)claude(\.exe)?\n/.test(p.cmdline));
+    expect(claude.length, `processes seen: ${during.map((p) => p.cmdline.split("\n")[0]).join(", ")}`).toBeGreaterThan(0);
+    expect(claude.some((p) => p.environ.includes(`ANTHROPIC_API_KEY=${placeholder}`))).toBe(true);
+    expect(during.filter((p) => p.environ.includes(REAL) || p.cmdline.includes(REAL)).map((p) => p.cmdline)).toEqual([]);
+  });
 });
 
 async function runGrep(container: string, user: string, pattern: string, argv: string[]): Promise<string> {

@@ -2,7 +2,7 @@
 // way out but the bundle's proxy must fail, and the proxy must refuse what
 // policy forbids. Positive controls prove each probe could have succeeded.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Socket, TCPSocketListener } from "bun";
+import type { Socket, TCPSocketListener, udp as Udp } from "bun";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-api.ts";
 import { testBottle, type TestBottle } from "../helpers/bottle.ts";
 import { describeRun } from "../helpers/cli.ts";
@@ -35,14 +35,20 @@ describe.skipIf(!enabled)("escape probes from a docker bottle", () => {
   let agent = "";
   let bundleIps: Record<string, string> = {};
   let listener: TCPSocketListener<undefined>;
+  let udp: Udp.Socket<"buffer">;
+  /** What reached the host listeners (TCP connections, UDP datagrams). */
   const accepted: string[] = [];
 
   /** Run a shell snippet in the agent as the agent user. */
   const sh = (script: string, timeoutMs = 60_000) => dockerExec(agent, ["bash", "-c", script], { user: "node", timeoutMs });
-  const tcpOpen = async (host: string, port: number) => (await sh(`nc -z -w 3 ${host} ${port}`)).code === 0;
+  /** TCP connects from the agent, all at once; returns the targets that accepted. */
+  const tcpOpen = async (targets: [string, number][]) => {
+    const script = targets.map(([h, p]) => `(nc -z -w 3 ${h} ${p} && echo "open ${h}:${p}") &`).join("\n") + "\nwait";
+    return [...(await sh(script)).stdout.matchAll(/^open (\S+)$/gm)].map((m) => m[1]);
+  };
   /** curl through the bottle's proxy env; returns "<http_code> <connect_code> <curl_exit>". */
   const curl = async (args: string) => {
-    const r = await sh(`curl -sS -o /dev/null -w '%{http_code} %{http_connect}' --max-time 20 ${args}; echo " $?"`);
+    const r = await sh(`curl -sS -o /dev/null -w '%{http_code} %{http_connect}' --connect-timeout 5 --max-time 15 ${args}; echo " $?"`);
     return r.stdout.trim();
   };
 
@@ -58,6 +64,14 @@ describe.skipIf(!enabled)("escape probes from a docker bottle", () => {
           s.end();
         },
         data() {},
+      },
+    });
+    udp = await Bun.udpSocket({
+      hostname: "0.0.0.0",
+      socket: {
+        data(_s, _buf, _port, addr) {
+          accepted.push(`udp ${addr}`);
+        },
       },
     });
     bottle = testBottle({
@@ -94,6 +108,7 @@ upstream = "${fake.url}"
 
   afterAll(async () => {
     listener?.stop(true);
+    udp?.close();
     await bottle?.cleanup();
     await fake?.close();
   }, 120_000);
@@ -109,22 +124,26 @@ upstream = "${fake.url}"
   }, PROBE_TIMEOUT);
 
   test("no direct TCP to the internet or to the fake API's address", async () => {
-    expect(await tcpOpen("1.1.1.1", 443)).toBe(false);
-    expect(await tcpOpen("8.8.8.8", 53)).toBe(false);
-    expect(await tcpOpen(fake.hostname, fake.port)).toBe(false);
+    const bundleIp = bundleIps[`bot-bottle-${bottle.id}-int`]!;
+    // The probe itself sees an open port: the proxy's.
+    expect(await tcpOpen([[bundleIp, 8888]])).toEqual([`${bundleIp}:8888`]);
+    expect(await tcpOpen([["1.1.1.1", 443], ["8.8.8.8", 53], [fake.hostname, fake.port]])).toEqual([]);
   }, PROBE_TIMEOUT);
 
-  test("no TCP to any address of the host (gateway, bridges, LAN)", async () => {
-    const port = listener.port;
+  test("no TCP or UDP to any address of the host (gateway, bridges, LAN)", async () => {
     const addrs = [...new Set([...(await hostAddresses()), await networkGateway(`bot-bottle-${bottle.id}-int`)])];
-    // Positive control: from an ordinary container the listener answers.
-    const ctl = await run(["docker", "run", "--rm", "--network", "bridge", await ensureProbeImage(), "nc", "-z", "-w", "3", fake.hostname, String(port)], { timeoutMs: 60_000 });
+    // Positive control: from an ordinary container both listeners answer.
+    const ctl = await run(
+      ["docker", "run", "--rm", "--network", "bridge", await ensureProbeImage(), "bash", "-c", `nc -z -w 3 ${fake.hostname} ${listener.port} && echo ping | nc -u -w 1 ${fake.hostname} ${udp.port}`],
+      { timeoutMs: 60_000 },
+    );
     expect(ctl.code, ctl.stderr).toBe(0);
+    expect(accepted.some((a) => a.startsWith("udp "))).toBe(true);
     const before = accepted.length;
-    const open: string[] = [];
-    for (const a of addrs) if (await tcpOpen(a, port)) open.push(a);
-    expect(open).toEqual([]);
-    expect(accepted.length).toBe(before);
+    expect(await tcpOpen(addrs.map((a) => [a, listener.port]))).toEqual([]);
+    await sh(addrs.map((a) => `echo ping | nc -u -w 1 ${a} ${udp.port} &`).join("\n") + "\nwait");
+    await Bun.sleep(500);
+    expect(accepted.slice(before)).toEqual([]);
   }, 120_000);
 
   test("no IPv6 (link-local would reach the host's bridge)", async () => {
@@ -133,16 +152,15 @@ upstream = "${fake.url}"
   }, PROBE_TIMEOUT);
 
   test("no cloud metadata endpoint", async () => {
-    expect(await tcpOpen("169.254.169.254", 80)).toBe(false);
+    expect(await tcpOpen([["169.254.169.254", 80]])).toEqual([]);
     expect(await curl("--noproxy '*' http://169.254.169.254/latest/meta-data/")).toMatch(/^000 000 [1-9]/);
   }, PROBE_TIMEOUT);
 
   test("no DNS for outside names", async () => {
-    for (const name of ["example.com", "api.anthropic.com"]) {
-      // Failing fast (no answer) and timing out (the resolver retries) are both a wall.
-      const r = await sh(`timeout 10 getent hosts ${name}`);
-      expect(r.code, `${name} resolved: ${r.stdout}`).not.toBe(0);
-    }
+    // Failing fast (no answer) and timing out (the resolver retries) are both a wall; both names at once.
+    const names = ["example.com", "api.anthropic.com"];
+    const r = await sh(names.map((n) => `(timeout 10 getent hosts ${n} && echo "resolved ${n}") &`).join("\n") + "\nwait");
+    expect(r.stdout.trim()).toBe("");
   }, PROBE_TIMEOUT);
 
   test("the bundle answers on its service ports only", async () => {
@@ -155,7 +173,7 @@ upstream = "${fake.url}"
     expect(open.filter((p) => !ALLOWED_BUNDLE_PORTS.includes(p))).toEqual([]);
     // Its egress-side address is on a network the agent is not on.
     const egressIp = bundleIps[`bot-bottle-${bottle.id}-egress`]!;
-    for (const p of [8888, 80, 443]) expect(await tcpOpen(egressIp, p)).toBe(false);
+    expect(await tcpOpen([8888, 80, 443].map((p) => [egressIp, p]))).toEqual([]);
   }, 320_000);
 
   test("a secret in a request to an allowed host is blocked (403) and never reaches it", async () => {
@@ -194,7 +212,7 @@ upstream = "${fake.url}"
     const seen = fake.requests.length;
     expect(await curl('https://api.anthropic.com/v1/models -H "x-api-key: $ANTHROPIC_API_KEY"')).toMatch(/^000 000 [1-9]/);
     expect(await curl("--noproxy '*' https://api.anthropic.com/v1/models")).toMatch(/^000 000 [1-9]/);
-    expect(await tcpOpen("1.1.1.1", 443)).toBe(false);
+    expect(await tcpOpen([["1.1.1.1", 443], [fake.hostname, fake.port]])).toEqual([]);
     expect(fake.requests.length).toBe(seen);
   }, 120_000);
 });

@@ -14,6 +14,25 @@ function chunkFrame(b: Buffer): Buffer {
 
 class TooLarge extends Error {}
 
+/**
+ * Bytes all connections together may hold for scanning at once: each body is
+ * bounded by the scan cap, and this bounds their sum (many agents' requests in
+ * flight cannot exhaust the bundle's memory). Over budget, a request is refused
+ * rather than forwarded unscanned.
+ */
+export class ScanBudget {
+  private used = 0;
+  constructor(readonly max: number) {}
+  tryReserve(n: number): boolean {
+    if (this.used + n > this.max) return false;
+    this.used += n;
+    return true;
+  }
+  release(n: number): void {
+    this.used = Math.max(0, this.used - n);
+  }
+}
+
 /** The whole request body, or "too-large" past limit (checked per piece: a chunked body has no length up front). */
 export async function readWholeBody(reader: SocketReader, framing: BodyFraming, limit: number): Promise<Buffer | "too-large"> {
   const parts: Buffer[] = [];

@@ -16,6 +16,7 @@ const REASONS: Record<number, string> = {
   403: "Forbidden",
   413: "Content Too Large",
   502: "Bad Gateway",
+  503: "Service Unavailable",
   504: "Gateway Timeout",
 };
 

@@ -5,7 +5,7 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { AuditRecord } from "./audit.ts";
 import { badRequest, dlpBlocked, privateRefused, refusalResponse, unscannable, upstreamFailed, type Refusal } from "./deny.ts";
-import { scanParts } from "./dlp/scan.ts";
+import { scanBody } from "./dlp/scan.ts";
 import {
   HeadError,
   hopByHop,
@@ -22,13 +22,14 @@ import {
 import { planRequest, type ForwardPlan, type Origin, type RequestPolicy } from "./request-policy.ts";
 import { ClosedError, SocketReader, writeAll } from "./reader.ts";
 import { dial, RefusedAddress, type DialPolicy } from "./upstream.ts";
-import { PIECE, readWholeBody, streamRequestBody, streamResponseBody } from "./body-io.ts";
+import { PIECE, readWholeBody, ScanBudget, streamRequestBody, streamResponseBody } from "./body-io.ts";
 
 export const HEAD_LIMIT = 64 * 1024;
 const UPSTREAM_IDLE_MS = 10 * 60_000;
 
 export interface ExchangeContext {
   policy: RequestPolicy;
+  scanBudget: ScanBudget;
   dial: DialPolicy;
   audit(rec: AuditRecord): void;
 }
@@ -129,11 +130,20 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
 
   let body: Buffer | undefined;
   if (plan.scanBody) {
-    const got = await readWholeBody(conn.reader, plan.framing, ctx.policy.maxScannedBody);
-    if (got === "too-large") return refuse("block", unscannable(plan.host, `the request body is larger than the ${ctx.policy.maxScannedBody}-byte scan limit`));
-    const finding = scanParts([{ where: "the request body", text: got.toString("latin1") }], plan.bodyPolicy);
-    if (finding) return refuse("block", dlpBlocked(plan.host, finding.message));
-    body = got;
+    const reserve = plan.framing.kind === "length" ? plan.framing.length : ctx.policy.maxScannedBody;
+    if (!ctx.scanBudget.tryReserve(reserve)) {
+      return refuse("error", upstreamFailed(plan.host, "the proxy is already holding its limit of request bodies for scanning; retry shortly", 503));
+    }
+    try {
+      const got = await readWholeBody(conn.reader, plan.framing, ctx.policy.maxScannedBody);
+      if (got === "too-large") return refuse("block", unscannable(plan.host, `the request body is larger than the ${ctx.policy.maxScannedBody}-byte scan limit`));
+      const finding = scanBody(got, "the request body", plan.bodyPolicy);
+      if (finding) return refuse("block", dlpBlocked(plan.host, finding.message));
+      body = got;
+    } finally {
+      // Released once scanned: forwarding holds the buffer briefly, bounded by the connection count.
+      ctx.scanBudget.release(reserve);
+    }
   }
 
   let up: UpstreamConn;

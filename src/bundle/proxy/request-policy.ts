@@ -135,7 +135,8 @@ export function planRequest(policy: RequestPolicy, req: RequestHead, origin?: Or
     kind: "refuse",
     host,
     port,
-    auditPath: aPath,
+    // A DLP block may have found the secret in the path itself: keep it out of the audit log.
+    auditPath: decision === "block" ? undefined : aPath,
     route,
     decision,
     refusal,
@@ -168,6 +169,9 @@ export function planRequest(policy: RequestPolicy, req: RequestHead, origin?: Or
   const scanned = cred ? forwarded.filter(([k]) => k.toLowerCase() !== cred.header.toLowerCase()) : forwarded;
   const parts: ScanPart[] = [
     { where: "the URL", text: where.path },
+    // Names too (a name can carry a secret as well as a value), scanned first and
+    // reported without the name so a block message never echoes what it found.
+    ...scanned.map(([k]): ScanPart => ({ where: "a header name", text: k })),
     ...scanned.map(([k, v]): ScanPart => ({ where: `header ${k}`, text: v })),
   ];
   const finding = scanParts(parts, bodyPolicy);

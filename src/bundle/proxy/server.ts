@@ -16,6 +16,7 @@ import { SECRET_PATTERNS } from "./dlp/patterns.ts";
 import { MIN_SECRET_LENGTH, type NamedValue } from "./dlp/scan.ts";
 import { HeadError, parseConnectTarget, parseRequestHead } from "./http-head.ts";
 import { HEAD_LIMIT, serveHttp, type ExchangeContext } from "./exchange.ts";
+import { ScanBudget } from "./body-io.ts";
 import { LeafCache } from "./leaf-cache.ts";
 import { SocketReader, writeAll } from "./reader.ts";
 import { MAX_SCANNED_BODY } from "./request-policy.ts";
@@ -26,6 +27,10 @@ import { checkTunnelHello, joinSockets } from "./tunnel.ts";
 /** Env var naming a PEM file of extra CAs trusted for upstream TLS (corporate gateways, tests). */
 export const UPSTREAM_CA_ENV = "BOT_BOTTLE_UPSTREAM_CA_FILE";
 const CLIENT_IDLE_MS = 5 * 60_000;
+/** Agent connections at once; with the scan budget this bounds the proxy's memory. */
+const MAX_CLIENT_CONNECTIONS = 1024;
+/** Request bytes held for DLP scanning across all connections (each body ≤ MAX_SCANNED_BODY). */
+const SCAN_BUDGET_BYTES = 256 * 1024 * 1024;
 const HANDSHAKE_MS = 15_000;
 
 interface ProxyState extends ExchangeContext {
@@ -70,6 +75,7 @@ export async function startProxy(cfg: ProxyConfig, env: Record<string, string | 
     cfg,
     leaves: new LeafCache(ca.signer, ca.certPem),
     audit: (rec) => audit.write(rec),
+    scanBudget: new ScanBudget(SCAN_BUDGET_BYTES),
     dial: { blockPrivate: cfg.blockPrivate, allowPrivate: cfg.allowPrivate, extraCaPem },
     policy: {
       allow: cfg.allow.map(parseHostEntry),
@@ -88,6 +94,7 @@ export async function startProxy(cfg: ProxyConfig, env: Record<string, string | 
     sock.on("close", () => sockets.delete(sock));
     handleClient(state, sock).catch(() => sock.destroy());
   });
+  server.maxConnections = MAX_CLIENT_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e) =>
       reject(new BottleError("PROXY", `cannot listen on ${cfg.listen}: ${e.message}`, { hint: "is another proxy already running on that port?", cause: e })),

@@ -105,3 +105,24 @@ export function firstPattern(text: string, patterns: readonly SecretPattern[]): 
 }
 
 export { SECRET_PATTERNS };
+
+/** Window size and overlap for scanning large bodies: a secret shorter than the overlap is always whole in some window. */
+export const BODY_WINDOW = 256 * 1024;
+export const BODY_OVERLAP = 16 * 1024;
+
+/**
+ * Scan a body in overlapping windows instead of one huge string: short-lived
+ * small strings keep the garbage collector's pauses (the proxy's p99) low.
+ * Anything up to BODY_OVERLAP long (every token shape we look for, and any sane
+ * operator secret) lies whole inside at least one window.
+ */
+export function scanBody(body: Buffer, where: string, policy: ScanPolicy): Finding | undefined {
+  if (body.length <= BODY_WINDOW) return scanParts([{ where, text: body.toString("latin1") }], policy);
+  for (let start = 0; start < body.length; start += BODY_WINDOW - BODY_OVERLAP) {
+    const f = scanParts([{ where, text: body.toString("latin1", start, Math.min(body.length, start + BODY_WINDOW)) }], policy);
+    if (f) return f;
+    if (start + BODY_WINDOW >= body.length) break;
+  }
+  return undefined;
+}
+

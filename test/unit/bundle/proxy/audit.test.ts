@@ -1,8 +1,16 @@
-import { expect, test } from "bun:test";
-import { appendFileSync, mkdtempSync } from "node:fs";
+import { afterAll, expect, test } from "bun:test";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuditLog, formatAuditRecord, readAudit, type AuditRecord } from "../../../../src/bundle/proxy/audit.ts";
+
+const made: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), "bb-proxy-unit-"));
+  made.push(d);
+  return d;
+};
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const rec = (over: Partial<AuditRecord>): AuditRecord => ({
   time: "2026-01-02T03:04:05.000Z",
@@ -15,7 +23,7 @@ const rec = (over: Partial<AuditRecord>): AuditRecord => ({
 });
 
 test("records written by AuditLog are read back; torn and foreign lines are skipped", () => {
-  const file = join(mkdtempSync(join(tmpdir(), "bb-audit-")), "sub", "audit.jsonl");
+  const file = join(tempDir(), "sub", "audit.jsonl");
   const log = new AuditLog(file);
   log.write(rec({ path: "/a", status: 200 }));
   log.write(rec({ decision: "deny", reason: "x is not in the allowlist", status: 403 }));

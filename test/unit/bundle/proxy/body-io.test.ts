@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { PassThrough } from "node:stream";
-import { readWholeBody, streamRequestBody, streamResponseBody } from "../../../../src/bundle/proxy/body-io.ts";
+import { readWholeBody, ScanBudget, streamRequestBody, streamResponseBody } from "../../../../src/bundle/proxy/body-io.ts";
 import { SocketReader } from "../../../../src/bundle/proxy/reader.ts";
 
 function source(text: string | Buffer, end = true) {
@@ -68,4 +68,15 @@ test("an HTTP/1.0 agent gets a chunked origin body de-chunked", async () => {
   await streamResponseBody(source("3\r\nabc\r\n0\r\n\r\n"), out.s, { kind: "chunked" }, false);
   await Bun.sleep(1);
   expect(out.text()).toBe("abc");
+});
+
+test("ScanBudget reserves up to its maximum and frees on release", () => {
+  const b = new ScanBudget(10);
+  expect(b.tryReserve(6)).toBe(true);
+  expect(b.tryReserve(5)).toBe(false);
+  expect(b.tryReserve(4)).toBe(true);
+  b.release(6);
+  expect(b.tryReserve(6)).toBe(true);
+  b.release(100);
+  expect(b.tryReserve(10)).toBe(true);
 });

@@ -1,12 +1,20 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureCa, loadOrCreateCa } from "../../../../src/bundle/proxy/ca.ts";
 import { createLeafCert, EC_ALG } from "../../../../src/bundle/proxy/cert.ts";
 import * as der from "../../../../src/bundle/proxy/der.ts";
 import { BottleError } from "../../../../src/util/errors.ts";
+
+const made: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), "bb-proxy-unit-"));
+  made.push(d);
+  return d;
+};
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
@@ -43,7 +51,7 @@ describe("DER encoding", () => {
 
 describe("bottle CA and leaves", () => {
   test("ensureCa creates ca.crt and a 0600 ca.key once, then loads the same CA", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "bb-ca-")), "ca");
+    const dir = join(tempDir(), "ca");
     const first = await ensureCa(dir);
     expect(first.certFile).toBe(join(dir, "ca.crt"));
     expect(statSync(join(dir, "ca.key")).mode & 0o777).toBe(0o600);
@@ -55,7 +63,7 @@ describe("bottle CA and leaves", () => {
   });
 
   test("leaves verify against the CA and carry the host as SAN (DNS and IP)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bb-ca-"));
+    const dir = tempDir();
     const ca = await loadOrCreateCa(dir);
     const kp = (await crypto.subtle.generateKey(EC_ALG, true, ["sign", "verify"])) as CryptoKeyPair;
     const spki = new Uint8Array(await crypto.subtle.exportKey("spki", kp.publicKey));
@@ -74,7 +82,7 @@ describe("bottle CA and leaves", () => {
   });
 
   test("a CA folder with only one of the two files is an error, not a silent new CA", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bb-ca-"));
+    const dir = tempDir();
     writeFileSync(join(dir, "ca.crt"), "x");
     const e = await loadOrCreateCa(dir).catch((x) => x);
     expect(e).toBeInstanceOf(BottleError);
@@ -82,7 +90,7 @@ describe("bottle CA and leaves", () => {
   });
 
   test("a corrupt CA is reported with a hint", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bb-ca-"));
+    const dir = tempDir();
     writeFileSync(join(dir, "ca.crt"), "garbage");
     writeFileSync(join(dir, "ca.key"), "garbage");
     const e = (await loadOrCreateCa(dir).catch((x) => x)) as BottleError;

@@ -2,7 +2,7 @@
 // like it leaks secrets to scanners.
 import { describe, expect, test } from "bun:test";
 import { looksLikeCard, luhnValid, SECRET_PATTERNS } from "../../../../src/bundle/proxy/dlp/patterns.ts";
-import { firstPattern, scanParts, secretForms, type ScanPolicy } from "../../../../src/bundle/proxy/dlp/scan.ts";
+import { BODY_OVERLAP, BODY_WINDOW, firstPattern, scanBody, scanParts, secretForms, type ScanPolicy } from "../../../../src/bundle/proxy/dlp/scan.ts";
 
 const A36 = "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A";
 const join = (...p: string[]) => p.join("");
@@ -150,6 +150,32 @@ describe("scanParts", () => {
   test("secretForms skips forms too short to be meaningful", () => {
     expect(secretForms("abc")).toEqual([]);
     expect(secretForms("a b/c+d=e&f")).toContain("a%20b%2Fc%2Bd%3De%26f");
+  });
+});
+
+describe("scanBody (windows over large bodies)", () => {
+  const policy: ScanPolicy = { patterns: SECRET_PATTERNS, secrets: [{ name: "OP", value: "operator-secret-value-123" }], foreignPlaceholders: [], ownPlaceholders: [] };
+  const key = join("AKIA", "IOSFODNN7EXAMPLE");
+  const bodyWith = (size: number, at: number, needle: string) => {
+    const b = Buffer.alloc(size, "x");
+    b.write(" " + needle + " ", at, "latin1");
+    return b;
+  };
+  const step = BODY_WINDOW - BODY_OVERLAP;
+  test.each([
+    ["small body", 1000, 10],
+    ["at the start of a large body", 3 * BODY_WINDOW, 0],
+    ["straddling the first window's end", 3 * BODY_WINDOW, BODY_WINDOW - 8],
+    ["straddling the second window's start", 3 * BODY_WINDOW, step - 8],
+    ["at the very end", 3 * BODY_WINDOW + 123, 3 * BODY_WINDOW + 123 - key.length - 2],
+  ])("finds a key %s", (_why, size, at) => {
+    expect(scanBody(bodyWith(size, at, key), "the request body", policy)?.id).toBe("aws-access-key");
+  });
+  test("finds an operator secret across a window boundary", () => {
+    expect(scanBody(bodyWith(2 * BODY_WINDOW, BODY_WINDOW - 10, "operator-secret-value-123"), "b", policy)?.id).toBe("OP");
+  });
+  test("a clean large body passes", () => {
+    expect(scanBody(Buffer.alloc(5 * BODY_WINDOW, "lorem ipsum "), "b", policy)).toBeUndefined();
   });
 });
 

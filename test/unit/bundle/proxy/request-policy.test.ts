@@ -85,6 +85,8 @@ describe("refusals", () => {
     ["placeholder of another route in a header", `GET / HTTP/1.1\nHost: example.com\nAuthorization: Bearer ${PH}`, "example.com", "block", "placeholder for api.anthropic.com"],
     ["placeholder of another route in the URL", `GET /?t=${GH_PH} HTTP/1.1\nHost: api.anthropic.com`, "api.anthropic.com", "block", "placeholder for api.github.com"],
     ["AWS key in a header", "GET / HTTP/1.1\nHost: example.com\nX-K: AKIAIOSFODNN7EXAMPLE", "example.com", "block", "AWS access key ID in header X-K"],
+    ["AWS key as a header name", "GET / HTTP/1.1\nHost: example.com\nAKIAIOSFODNN7EXAMPLE: 1", "example.com", "block", "AWS access key ID in a header name"],
+    ["AWS key in the path", "GET /keys/AKIAIOSFODNN7EXAMPLE HTTP/1.1\nHost: example.com", "example.com", "block", "AWS access key ID in the URL"],
     ["the real route key sent by the agent", "GET /?k=sk-ant-api03-REAL HTTP/1.1\nHost: example.com", "example.com", "block", "operator secret C0"],
     ["Host header naming another host (domain fronting)", "GET / HTTP/1.1\nHost: api.github.com", "example.com", "error", "does not match the CONNECT host"],
     ["Host header with another port", "GET / HTTP/1.1\nHost: example.com:8443", "example.com", "error", "does not match"],
@@ -98,6 +100,8 @@ describe("refusals", () => {
     expect(r.refusal.body + r.refusal.reason).toContain(fragment);
     expect(r.refusal.body).not.toContain("AKIAIOSFODNN7EXAMPLE");
     expect(r.refusal.body).not.toContain("sk-ant-api03-REAL");
+    // What goes to the audit log must not carry it either.
+    expect(JSON.stringify(r)).not.toContain("AKIAIOSFODNN7EXAMPLE");
   });
 
   test("the route's own placeholder in its own header does not trip DLP", () => {
