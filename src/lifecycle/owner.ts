@@ -3,6 +3,7 @@
 import type { Database } from "bun:sqlite";
 import { hostname } from "node:os";
 import { addEvent, listEvents } from "../state/bottles.ts";
+import { pidAlive } from "../util/process.ts";
 
 export function claimOwner(db: Database, identity: string): void {
   addEvent(db, identity, "owner:claim", { pid: process.pid, host: hostname() });
@@ -12,14 +13,6 @@ export function releaseOwner(db: Database, identity: string): void {
   addEvent(db, identity, "owner:release", { pid: process.pid, host: hostname() });
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 export function ownerAlive(db: Database, identity: string, isAlive: (pid: number) => boolean = pidAlive): boolean {
   const last = listEvents(db, identity, "owner:").at(-1);

@@ -9,6 +9,7 @@
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, linkSync } from "node:fs";
 import { hostname } from "node:os";
 import { BottleError } from "../../util/errors.ts";
+import { pidAlive } from "../../util/process.ts";
 
 export interface LockOwner {
   pid: number;
@@ -30,15 +31,6 @@ export interface LockOptions {
   onWait?: (owner: LockOwner | null) => void;
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 export function parseOwner(text: string): LockOwner | null {
   try {

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireLock, isStale, parseOwner, pidAlive, type LockOwner } from "../../../../src/backends/smolmachines/pack-lock.ts";
+import { acquireLock, isStale, parseOwner, type LockOwner } from "../../../../src/backends/smolmachines/pack-lock.ts";
+import { pidAlive } from "../../../../src/util/process.ts";
 import { removeTempDirs, tempDir } from "../../../fakes/smolvm-lib/testing.ts";
 
 afterAll(removeTempDirs);
