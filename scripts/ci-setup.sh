@@ -6,14 +6,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
+# dockerd and debootstrap live in sbin, which a non-login root shell may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 log() { printf '[ci-setup %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 started=$SECONDS
 
 need=()
-for pkg_cmd in docker.io:dockerd debootstrap:debootstrap mitmproxy:mitmdump curl:curl git:git iproute2:ip; do
+for pkg_cmd in debootstrap:debootstrap mitmproxy:mitmdump curl:curl git:git iproute2:ip; do
   command -v "${pkg_cmd#*:}" >/dev/null 2>&1 || need+=("${pkg_cmd%%:*}")
 done
+# docker.io's recommends matter on a bare machine: apparmor (a kernel with AppArmor
+# on refuses containers without the parser), cgroupfs-mount (no init mounts cgroups).
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io apparmor cgroupfs-mount xz-utils)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if ((${#need[@]})); then
   log "apt-get install ${need[*]}"
@@ -23,6 +28,7 @@ fi
 
 # The engine: start dockerd ourselves when nothing answers (CI has no init system).
 if ! docker info >/dev/null 2>&1; then
+  if ! grep -q cgroup /proc/mounts && command -v cgroupfs-mount >/dev/null 2>&1; then cgroupfs-mount; fi
   log "starting dockerd"
   nohup dockerd >/var/log/dockerd.log 2>&1 &
   for _ in $(seq 1 60); do
@@ -36,6 +42,7 @@ log "docker $(docker version --format '{{.Server.Version}}') is up"
 # Base image (debootstrap, a few minutes) and npm ci are independent: overlap them.
 scripts/base-image.sh >/tmp/ci-base-image.log 2>&1 &
 base_pid=$!
+trap 'kill "$base_pid" 2>/dev/null || true' EXIT
 log "npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 if ! wait "$base_pid"; then
@@ -43,5 +50,6 @@ if ! wait "$base_pid"; then
   echo "scripts/base-image.sh failed" >&2
   exit 1
 fi
+trap - EXIT
 cat /tmp/ci-base-image.log
 log "setup done in $((SECONDS - started)) s"

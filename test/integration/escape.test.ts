@@ -8,10 +8,12 @@ import { testBottle, type TestBottle } from "../helpers/bottle.ts";
 import { describeRun } from "../helpers/cli.ts";
 import { containerIps, docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
 import { ensureProbeImage } from "../helpers/images.ts";
+import { PORTS } from "../../src/plan/bottle-paths.ts";
 import { run } from "../../src/util/run.ts";
 
 const enabled = await requireDocker("escape probes");
-const ALLOWED_BUNDLE_PORTS = [8888, 9418, 9100];
+/** Proxy, git gate, supervise: nothing else of the bundle may answer the agent. */
+const ALLOWED_BUNDLE_PORTS: number[] = Object.values(PORTS);
 /** bun's default per-test timeout is 5 s; a probe that must time out takes 3. */
 const PROBE_TIMEOUT = 90_000;
 
@@ -169,7 +171,7 @@ upstream = "${fake.url}"
     const slices = ["1-16384", "16385-32768", "32769-49152", "49153-65535"];
     const scan = await sh(`for r in ${slices.join(" ")}; do nc -z -v -w 1 ${bundleIp} $r 2>&1 & done | grep succeeded; wait; true`, 300_000);
     const open = [...scan.stdout.matchAll(/ (\d+) port \[/g)].map((m) => Number(m[1]));
-    expect(open).toContain(8888);
+    expect(open).toContain(PORTS.proxy);
     expect(open.filter((p) => !ALLOWED_BUNDLE_PORTS.includes(p))).toEqual([]);
     // Its egress-side address is on a network the agent is not on.
     const egressIp = bundleIps[`bot-bottle-${bottle.id}-egress`]!;
