@@ -13,6 +13,14 @@ import { effectiveAllowlist, KIND_DEFAULTS, planEgressRoute } from "./egress.ts"
 import type { BottlePlan, GitRemotePlan } from "./types.ts";
 import { AGENT_CA_BUNDLE, AGENT_CA_FILE, AGENT_WORKDIR, PORTS } from "./bottle-paths.ts";
 
+/** Per-provider env: keep agents from phoning home (each call would go through the proxy, some with the real key injected). */
+export const PROVIDER_ENV: Partial<Record<Provider, [string, string][]>> = {
+  claude: [
+    ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"],
+    ["DISABLE_AUTOUPDATER", "1"],
+  ],
+};
+
 export interface PlanInputs {
   manifest: LoadedManifest;
   bottle: string;
@@ -147,6 +155,7 @@ async function planBottle(inp: PlanInputs): Promise<BottlePlan> {
     generated("REQUESTS_CA_BUNDLE", AGENT_CA_BUNDLE),
     generated("GIT_SSL_CAINFO", AGENT_CA_BUNDLE),
     generated("BOT_BOTTLE", identity),
+    ...(PROVIDER_ENV[provider] ?? []).map(([k, val]) => generated(k, val)),
   );
 
   const name = `bot-bottle-${identity}`;

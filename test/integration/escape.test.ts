@@ -193,15 +193,16 @@ upstream = "${fake.url}"
     expect(fake.requests.length).toBe(seen);
   }, PROBE_TIMEOUT);
 
-  test("whatever the agent puts in a route's credential header is replaced by that route's real key", async () => {
+  test("another route's placeholder in a route's credential header is blocked (403), not swapped", async () => {
     const seen = fake.requests.length;
-    // The fake accepts only the Anthropic key, so the OpenAI route's request is a 401 from upstream.
-    expect(await curl('https://api.openai.com/v1/models -H "authorization: Bearer $ANTHROPIC_API_KEY"')).toBe("401 200 0");
-    const placeholder = (await sh('printf %s "$ANTHROPIC_API_KEY"')).stdout;
-    expect(placeholder).toMatch(/^sk-ant-api03-/);
+    // api.openai.com is a route whose header (authorization) the proxy replaces; an Anthropic
+    // placeholder headed there is still a leak attempt (DESIGN: block it).
+    expect(await curl('https://api.openai.com/v1/models -H "authorization: Bearer $ANTHROPIC_API_KEY"')).toStartWith("403 ");
+    expect(fake.requests.length).toBe(seen);
+    // Anything else in that header is replaced by the route's real key.
+    expect(await curl('https://api.openai.com/v1/models -H "authorization: Bearer agent-made-this-up"')).toBe("401 200 0");
     const got = fake.requests.slice(seen);
     expect(got.map((r) => r.headers.authorization)).toEqual([`Bearer ${OPENAI_KEY}`]);
-    expect(got.some((r) => JSON.stringify(r.headers).includes(placeholder))).toBe(false);
   }, PROBE_TIMEOUT);
 
   test("a host off the allowlist is refused at CONNECT", async () => {

@@ -174,7 +174,14 @@ export function planRequest(policy: RequestPolicy, req: RequestHead, origin?: Or
     ...scanned.map(([k]): ScanPart => ({ where: "a header name", text: k })),
     ...scanned.map(([k, v]): ScanPart => ({ where: `header ${k}`, text: v })),
   ];
-  const finding = scanParts(parts, bodyPolicy);
+  // The replaced credential header is still checked for other routes' placeholders:
+  // one headed for a host outside its route is a leak attempt, even if it would be dropped here.
+  const credHeaders: ScanPart[] = cred
+    ? forwarded.filter(([k]) => k.toLowerCase() === cred.header.toLowerCase()).map(([k, v]) => ({ where: `header ${k}`, text: v }))
+    : [];
+  const finding =
+    scanParts(parts, bodyPolicy) ??
+    scanParts(credHeaders, { patterns: [], secrets: [], foreignPlaceholders: bodyPolicy.foreignPlaceholders, ownPlaceholders: [] });
   if (finding) return refuse("block", dlpBlocked(host, finding.message), route);
 
   const scanBody =

@@ -157,3 +157,15 @@ test.each([
 ])("%s", (_why, text, close) => {
   expect(forward(planRequest(policy(), head(text), tunnel("example.com"))).clientClose).toBe(close);
 });
+
+describe("a route's credential header", () => {
+  test("another route's placeholder there is blocked, not swapped for this route's key", () => {
+    const r = refused(planRequest(policy(), head(`GET /user HTTP/1.1\nHost: api.github.com\nAuthorization: Bearer ${PH}`), tunnel("api.github.com")));
+    expect(r.decision).toBe("block");
+    expect(JSON.stringify(r)).not.toContain(PH);
+  });
+  test("anything else there is replaced by this route's real key", () => {
+    const p = forward(planRequest(policy(), head(`GET /user HTTP/1.1\nHost: api.github.com\nAuthorization: Bearer made-up`), tunnel("api.github.com")));
+    expect(p.headers).toContainEqual(["authorization", "Bearer ghp-REAL"]);
+  });
+});
