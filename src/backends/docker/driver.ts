@@ -100,7 +100,13 @@ export class DockerDriver implements BackendDriver {
   }
 
   /** Create the networks (in parallel); the internal one walks subnets on overlap and mutates `plan` to the one that worked. */
-  async createNetworks(plan: BottlePlan): Promise<void> {
+  /**
+   * `hostAddress`: give the host an address on the internal bridge. The docker
+   * backend never does (an address there lets the agent reach host services);
+   * smolmachines must, because the VM's connections leave from the host's own
+   * network stack (TSI) and would otherwise follow the default route out.
+   */
+  async createNetworks(plan: BottlePlan, opts: { hostAddress?: boolean } = {}): Promise<void> {
     const key = this.stateKey;
     const egress = this.docker.networkCreate({ name: plan.network.egress, internal: false, labels: { identity: plan.identity, state: key, role: "egress" } });
     const internal = (async () => {
@@ -110,7 +116,7 @@ export class DockerDriver implements BackendDriver {
           internal: true,
           subnet: plan.network.cidr,
           gateway: plan.network.gateway,
-          noHostAddress: true,
+          noHostAddress: !opts.hostAddress,
           labels: { identity: plan.identity, state: key, role: "internal" },
         });
         if (r === "ok") return;

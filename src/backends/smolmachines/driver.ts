@@ -88,7 +88,7 @@ export class SmolmachinesDriver implements BackendDriver {
         );
       }
       consola.start(`starting bottle ${plan.identity} (smolvm ${version.raw})`);
-      await this.dockerSide.createNetworks(plan);
+      await this.dockerSide.createNetworks(plan, { hostAddress: true });
       const hostDir = writeBundleFolder(plan, { listenHost: plan.network.bundleIp }, this.env);
       await startBundleContainer(this.docker, {
         plan,

@@ -85,6 +85,14 @@ describe("DockerDriver networks", () => {
     expect(plan.env.find((e) => e.name === "HTTPS_PROXY")!.value).toBe(`http://${plan.network.bundleIp}:8888`);
   });
 
+  test("hostAddress (smolmachines: the VM's traffic leaves from the host stack) keeps the host's address on the bridge", async () => {
+    const plan = await testPlan();
+    const { runner, calls } = fakeRunner([]);
+    await new DockerDriver({ docker: new Docker(runner), config: DEFAULTS, env: ENV }).createNetworks(plan, { hostAddress: true });
+    const internal = calls.find((c) => startsWith(c.argv, "docker", "network", "create") && c.argv.includes("--internal"))!;
+    expect(internal.argv).not.toContain("com.docker.network.bridge.inhibit_ipv4=true");
+  });
+
   test("gives up after SUBNET_ATTEMPTS", async () => {
     const plan = await testPlan();
     const { runner } = fakeRunner([() => ({ code: 1, stderr: "Pool overlaps" })]);
