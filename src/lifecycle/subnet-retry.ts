@@ -10,11 +10,12 @@ export function subnetBaseOf(cidr: string): string {
 
 export function replanSubnet(plan: BottlePlan, attempt: number): BottlePlan {
   const next = bundleSubnet(plan.identity, attempt, subnetBaseOf(plan.network.cidr));
-  const oldHost = `${plan.network.bundleIp}:`;
-  const newHost = `${next.bundleIp}:`;
+  const old = plan.network.bundleIp;
+  // Whole addresses only: "10.213.5.2" must not match inside "10.213.5.23".
+  const addr = new RegExp(`(?<![\\d.])${old.replaceAll(".", "\\.")}(?![\\d])`, "g");
   return {
     ...plan,
     network: { ...plan.network, ...next },
-    env: plan.env.map((v) => (v.source === "generated" && v.value.includes(oldHost) ? { ...v, value: v.value.replaceAll(oldHost, newHost) } : v)),
+    env: plan.env.map((v) => (v.source === "generated" ? { ...v, value: v.value.replace(addr, next.bundleIp) } : v)),
   };
 }

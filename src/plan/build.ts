@@ -148,8 +148,9 @@ async function planBottle(inp: PlanInputs): Promise<BottlePlan> {
     generated("HTTP_PROXY", proxyUrl),
     generated("https_proxy", proxyUrl),
     generated("http_proxy", proxyUrl),
-    generated("NO_PROXY", "localhost,127.0.0.1"),
-    generated("no_proxy", "localhost,127.0.0.1"),
+    // The bundle's own services (git gate, supervise MCP) are reached directly, not through its proxy.
+    generated("NO_PROXY", `localhost,127.0.0.1,${subnet.bundleIp}`),
+    generated("no_proxy", `localhost,127.0.0.1,${subnet.bundleIp}`),
     generated("NODE_EXTRA_CA_CERTS", AGENT_CA_FILE),
     generated("SSL_CERT_FILE", AGENT_CA_BUNDLE),
     generated("REQUESTS_CA_BUNDLE", AGENT_CA_BUNDLE),

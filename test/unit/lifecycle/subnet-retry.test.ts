@@ -13,7 +13,18 @@ test("replanSubnet moves addresses and every proxy variable, nothing else", asyn
   for (const name of ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"]) {
     expect(next.env.find((e) => e.name === name)!.value).toBe(`http://${want.bundleIp}:8888`);
   }
-  const unchanged = (p: typeof plan) => p.env.filter((e) => !/proxy/i.test(e.name) || /no_proxy/i.test(e.name));
+  for (const name of ["NO_PROXY", "no_proxy"]) {
+    expect(next.env.find((e) => e.name === name)!.value).toBe(`localhost,127.0.0.1,${want.bundleIp}`);
+  }
+  const unchanged = (p: typeof plan) => p.env.filter((e) => !/proxy/i.test(e.name));
   expect(unchanged(next)).toEqual(unchanged(plan));
   expect(plan.network.cidr).not.toBe(next.network.cidr);
+});
+
+test("replanSubnet replaces whole addresses only", async () => {
+  const plan = await testPlan();
+  const ip = plan.network.bundleIp;
+  const withLookalike = { ...plan, env: [...plan.env, { name: "X", value: `${ip}5,${ip}`, secret: false, source: "generated" as const }] };
+  const next = replanSubnet(withLookalike, 1);
+  expect(next.env.find((e) => e.name === "X")!.value).toBe(`${ip}5,${next.network.bundleIp}`);
 });

@@ -117,7 +117,7 @@ describe("buildPlan", () => {
       HTTP_PROXY: proxy,
       https_proxy: proxy,
       http_proxy: proxy,
-      NO_PROXY: "localhost,127.0.0.1",
+      NO_PROXY: `localhost,127.0.0.1,${p.network.bundleIp}`,
       NODE_EXTRA_CA_CERTS: AGENT_CA_FILE,
       SSL_CERT_FILE: AGENT_CA_BUNDLE,
       REQUESTS_CA_BUNDLE: AGENT_CA_BUNDLE,
