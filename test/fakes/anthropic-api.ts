@@ -4,6 +4,7 @@
 // Run standalone: `bun test/fakes/anthropic-api.ts [port] [host]`.
 import { messageEvents, messageJson, type AssistantTurn } from "./anthropic/messages.ts";
 import { scriptedTurn, type ScriptOptions } from "./anthropic/script.ts";
+import { toolCallTurn, type ToolCallScript } from "./anthropic/tool-call.ts";
 
 export interface RecordedRequest {
   at: number;
@@ -22,6 +23,8 @@ export interface FakeAnthropicOptions {
   /** Replace the default script. */
   script?: (body: any) => AssistantTurn;
   scriptOptions?: ScriptOptions;
+  /** Instead of the file task: call this tool, then answer with its result. */
+  toolCall?: ToolCallScript;
   /** Print one line per request (debugging Claude Code's startup calls). */
   log?: boolean;
 }
@@ -64,7 +67,8 @@ export function presentedKey(headers: Record<string, string>): string | undefine
 
 export function startFakeAnthropic(opts: FakeAnthropicOptions = {}): FakeAnthropic {
   const requests: RecordedRequest[] = [];
-  const script = opts.script ?? ((body: any) => scriptedTurn(body, opts.scriptOptions));
+  const toolCall = opts.toolCall;
+  const script = opts.script ?? (toolCall ? (body: any) => toolCallTurn(body, toolCall) : (body: any) => scriptedTurn(body, opts.scriptOptions));
 
   const server = Bun.serve({
     hostname: opts.hostname ?? "127.0.0.1",

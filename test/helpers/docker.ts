@@ -76,3 +76,10 @@ export async function containerIps(container: string): Promise<Record<string, st
   const nets = JSON.parse(out) as Record<string, { IPAddress: string }>;
   return Object.fromEntries(Object.entries(nets).map(([k, v]) => [k, v.IPAddress]));
 }
+
+/** Synchronous check for module-level `describe.skipIf`: does a docker engine answer? Prints why not. */
+export function dockerAnswers(what: string): boolean {
+  const ok = Bun.which("docker") !== null && Bun.spawnSync(["docker", "info"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+  if (!ok) console.log(`skipping ${what}: \`docker info\` fails (no docker engine here)`);
+  return ok;
+}

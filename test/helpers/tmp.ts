@@ -3,7 +3,7 @@
 // cache (compiled bundle binary, build scratch) is shared on purpose: it only
 // holds build products keyed by their inputs, and rebuilding them per test
 // would cost minutes in CI.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -48,3 +48,24 @@ export function sharedCacheHome(): string {
 export function testId(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 8);
 }
+
+/**
+ * The environment for a CLI under test that runs bottles: process.env with
+ * HOME and XDG dirs under `dir`, CI=true (never prompt), and the host CA bundle
+ * for image builds (CI sets the same, so image tags match and build once).
+ */
+export function cliEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    HOME: dir,
+    XDG_STATE_HOME: join(dir, "state"),
+    XDG_CACHE_HOME: join(dir, "cache"),
+    XDG_CONFIG_HOME: join(dir, "config"),
+    CI: "true",
+    ...extra,
+  };
+  if (!env.BOT_BOTTLE_BUILD_CA && existsSync(HOST_CA)) env.BOT_BOTTLE_BUILD_CA = HOST_CA;
+  return env;
+}
+
+const HOST_CA = "/etc/ssl/certs/ca-certificates.crt";

@@ -7,28 +7,19 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stateKey } from "../../src/backends/docker/driver.ts";
+import { dockerAnswers } from "../helpers/docker.ts";
+import { cliEnv } from "../helpers/tmp.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const MAIN = join(ROOT, "src/main.ts");
 const BUN = process.execPath;
 
-const dockerOk = Bun.spawnSync(["docker", "info"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
-if (!dockerOk) console.log("skipping docker integration tests: `docker info` fails (no docker engine here)");
+const dockerOk = dockerAnswers("docker integration tests");
 
 const TMP = mkdtempSync(join(tmpdir(), "bb-docker-it-"));
 const CWD = join(TMP, "project");
 const EMPTY = join(TMP, "empty");
-const ENV: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  HOME: TMP,
-  XDG_STATE_HOME: join(TMP, "state"),
-  XDG_CACHE_HOME: join(TMP, "cache"),
-  XDG_CONFIG_HOME: join(TMP, "config"),
-  CI: "true",
-  UPSTREAM_REAL_TOKEN: "real-upstream-token-0123456789abcdef",
-};
-// Builds here meet a TLS-intercepting proxy; CI sets the same.
-if (!ENV.BOT_BOTTLE_BUILD_CA && existsSync("/etc/ssl/certs/ca-certificates.crt")) ENV.BOT_BOTTLE_BUILD_CA = "/etc/ssl/certs/ca-certificates.crt";
+const ENV = cliEnv(TMP, { UPSTREAM_REAL_TOKEN: "real-upstream-token-0123456789abcdef" });
 const KEY = stateKey(ENV);
 const RUN_ID = Math.random().toString(36).slice(2, 8);
 const id = (s: string) => `it-${s}-${RUN_ID}`;

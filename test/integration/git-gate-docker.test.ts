@@ -3,10 +3,12 @@
 // token-protected HTTP remote on the host with a credential only the bundle
 // holds. Through the CLI, as an operator runs it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHttpRemote } from "./git-gate-http-remote.ts";
+import { dockerAnswers } from "../helpers/docker.ts";
+import { cliEnv } from "../helpers/tmp.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const MAIN = join(ROOT, "src/main.ts");
@@ -17,25 +19,13 @@ function sh(argv: string[]): { code: number; out: string } {
   return { code: r.exitCode, out: r.stdout.toString() + r.stderr.toString() };
 }
 
-const dockerOk = Bun.which("docker") !== null && sh(["docker", "info"]).code === 0;
-// The bundle's entrypoint is `bot-bottle bundle serve`; without it no bottle starts.
-const serveWired = dockerOk && sh([process.execPath, MAIN, "bundle", "serve", "--help"]).out.includes("--config");
-const skipReason = !dockerOk ? "`docker info` fails (no docker engine here)" : !serveWired ? "`bot-bottle bundle serve` is not wired yet" : "";
-if (skipReason) console.log(`skipping the git gate docker test: ${skipReason}`);
+const dockerOk = dockerAnswers("the git gate docker test");
+const skipReason = dockerOk ? "" : "no docker engine";
 
 const TMP = mkdtempSync(join(tmpdir(), "bb-gate-docker-"));
 const CWD = join(TMP, "project");
 const SERVED = join(TMP, "served");
-const ENV: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  HOME: TMP,
-  XDG_STATE_HOME: join(TMP, "state"),
-  XDG_CACHE_HOME: join(TMP, "cache"),
-  XDG_CONFIG_HOME: join(TMP, "config"),
-  CI: "true",
-  GATE_TEST_TOKEN: TOKEN,
-};
-if (!ENV.BOT_BOTTLE_BUILD_CA && existsSync("/etc/ssl/certs/ca-certificates.crt")) ENV.BOT_BOTTLE_BUILD_CA = "/etc/ssl/certs/ca-certificates.crt";
+const ENV = cliEnv(TMP, { GATE_TEST_TOKEN: TOKEN });
 const NAME = `it-gate-${Math.random().toString(36).slice(2, 8)}`;
 const seen: { url: string; auth: string | null }[] = [];
 let remote: ReturnType<typeof startHttpRemote> | undefined;

@@ -3,10 +3,12 @@
 // answers with `bot-bottle supervise approve` on the host, and the answer
 // travels back through the shared folder to the agent.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "../../src/state/db.ts";
+import { dockerAnswers } from "../helpers/docker.ts";
+import { cliEnv } from "../helpers/tmp.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const MAIN = join(ROOT, "src/main.ts");
@@ -16,22 +18,12 @@ function sh(argv: string[]): { code: number; out: string } {
   return { code: r.exitCode, out: r.stdout.toString() + r.stderr.toString() };
 }
 
-const dockerOk = Bun.which("docker") !== null && sh(["docker", "info"]).code === 0;
-const serveWired = dockerOk && sh([process.execPath, MAIN, "bundle", "serve", "--help"]).out.includes("--config");
-const skipReason = !dockerOk ? "`docker info` fails (no docker engine here)" : !serveWired ? "`bot-bottle bundle serve` is not wired yet" : "";
-if (skipReason) console.log(`skipping the supervise docker test: ${skipReason}`);
+const dockerOk = dockerAnswers("the supervise docker test");
+const skipReason = dockerOk ? "" : "no docker engine";
 
 const TMP = mkdtempSync(join(tmpdir(), "bb-sup-docker-"));
 const CWD = join(TMP, "project");
-const ENV: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  HOME: TMP,
-  XDG_STATE_HOME: join(TMP, "state"),
-  XDG_CACHE_HOME: join(TMP, "cache"),
-  XDG_CONFIG_HOME: join(TMP, "config"),
-  CI: "true",
-};
-if (!ENV.BOT_BOTTLE_BUILD_CA && existsSync("/etc/ssl/certs/ca-certificates.crt")) ENV.BOT_BOTTLE_BUILD_CA = "/etc/ssl/certs/ca-certificates.crt";
+const ENV = cliEnv(TMP);
 const NAME = `it-sup-${Math.random().toString(36).slice(2, 8)}`;
 
 async function cli(args: string[], timeoutMs = 600_000): Promise<{ code: number; stdout: string; stderr: string }> {
