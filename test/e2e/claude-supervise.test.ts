@@ -105,6 +105,7 @@ describe.skipIf(!enabled)("supervise: real Claude Code asks, the operator answer
     await round(approve, ["run", "sup", "--name", bottle.id, "--keep", "--yes", "-p", "Clean up the build folder."], "approve", "go ahead", seen);
     denyFrom = fake.requests.length;
     if (approve.run?.code === 0) await round(deny, ["resume", bottle.id, "-p", "Clean up the build folder again."], "deny", "not today", seen);
+    if (process.env.SUP_DUMP) await Bun.write(process.env.SUP_DUMP, JSON.stringify(fake.requests, null, 1));
     const logs = await bottle.cli(["logs", bottle.id, "--egress", "--json"], 60_000);
     if (logs.code === 0) egress = JSON.parse(logs.stdout);
     else console.log(describeRun(logs));

@@ -76,7 +76,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!!skipReason)("git gate in a docker bottle", () => {
-  test("the agent clones, commits and pushes through the gate; main is refused; the token never enters the bottle", async () => {
+  test("the agent clones, commits and pushes through the gate; main and force-push are refused; the token never enters the bottle", async () => {
     const script = [
       "set -u",
       "cd ~/work",
@@ -85,6 +85,10 @@ describe.skipIf(!!skipReason)("git gate in a docker bottle", () => {
       "echo change > change.txt && git add change.txt && git commit -qm 'agent change'",
       `git push origin HEAD:bot-bottle/${NAME}/feature 2>&1 && echo PUSH-OK`,
       "git push origin HEAD:main 2>&1 || echo MAIN-REFUSED",
+      // Rewrite the pushed commit and force it over the allowed branch: refused (allow_force is off).
+      "git commit -q --amend -m 'rewritten'",
+      `git push --force origin HEAD:bot-bottle/${NAME}/feature 2>&1 || echo FORCE-REFUSED`,
+      "git reset -q --hard HEAD@{1}",
       "git rev-parse HEAD",
       `if grep -r -q "$(printf %s ${TOKEN.slice(0, 12)})" ~ /etc/bot-bottle 2>/dev/null || env | grep -q ${TOKEN.slice(0, 12)}; then echo TOKEN-SEEN; else echo TOKEN-ABSENT; fi`,
     ].join("\n");
@@ -93,6 +97,7 @@ describe.skipIf(!!skipReason)("git gate in a docker bottle", () => {
     expect(out).toContain("from the real remote");
     expect(out).toContain("PUSH-OK");
     expect(out).toContain("MAIN-REFUSED");
+    expect(out).toContain("FORCE-REFUSED");
     expect(out).toContain("refs/heads/main is outside the allowed refs");
     expect(out).toContain("TOKEN-ABSENT");
     const head = /^([0-9a-f]{40})$/m.exec(r.stdout)?.[1];
@@ -108,6 +113,7 @@ describe.skipIf(!!skipReason)("git gate in a docker bottle", () => {
     expect(entries.map((e) => [e.result, e.updates[0]!.ref])).toEqual([
       ["accepted", `refs/heads/bot-bottle/${NAME}/feature`],
       ["refused", "refs/heads/main"],
+      ["refused", `refs/heads/bot-bottle/${NAME}/feature`],
     ]);
   }, 900_000);
 });
