@@ -13,6 +13,7 @@ import { networkGateway, requireDocker } from "../helpers/docker.ts";
 import { pollUntil } from "../helpers/poll.ts";
 import { PORTS } from "../../src/plan/bottle-paths.ts";
 import { MCP_PATH } from "../../src/bundle/supervise/server-path.ts";
+import { SUPERVISE_PROMPT } from "../../src/bundle/supervise/mcp-config.ts";
 import type { AuditRecord } from "../../src/bundle/proxy/audit.ts";
 import type { RunResult } from "../../src/util/run.ts";
 
@@ -105,7 +106,6 @@ describe.skipIf(!enabled)("supervise: real Claude Code asks, the operator answer
     await round(approve, ["run", "sup", "--name", bottle.id, "--keep", "--yes", "-p", "Clean up the build folder."], "approve", "go ahead", seen);
     denyFrom = fake.requests.length;
     if (approve.run?.code === 0) await round(deny, ["resume", bottle.id, "-p", "Clean up the build folder again."], "deny", "not today", seen);
-    if (process.env.SUP_DUMP) await Bun.write(process.env.SUP_DUMP, JSON.stringify(fake.requests, null, 1));
     const logs = await bottle.cli(["logs", bottle.id, "--egress", "--json"], 60_000);
     if (logs.code === 0) egress = JSON.parse(logs.stdout);
     else console.log(describeRun(logs));
@@ -122,6 +122,13 @@ describe.skipIf(!enabled)("supervise: real Claude Code asks, the operator answer
     expect(approve.answered?.code, approve.answered && describeRun(approve.answered)).toBe(0);
   });
 
+  test("the model was told what the operator's tools are for (Claude Code defers their descriptions)", () => {
+    const main = fake.messageRequests().filter((r) => r.json?.tools?.length);
+    expect(main.length).toBeGreaterThan(0);
+    // Up to the first quote: the rest is JSON-escaped in the body.
+    for (const r of main) expect(r.body).toContain(SUPERVISE_PROMPT.split('"')[0]!);
+  });
+
   test("the approved run exits 0 and Claude Code got the approval and the note as the tool result", () => {
     expect(approve.run?.code, approve.run && describeRun(approve.run)).toBe(0);
     const results = toolResults(0, denyFrom);
@@ -129,7 +136,7 @@ describe.skipIf(!enabled)("supervise: real Claude Code asks, the operator answer
     expect(results[0]).toContain("approve");
     expect(results[0]).toContain("go ahead");
     // The model's final answer, printed by `claude -p`, quotes it.
-    expect(approve.run!.stdout).toContain("The operator answered: approved");
+    expect(approve.run!.stdout).toContain(`The operator answered: ${results[0]}`);
   });
 
   test("a denial on the resumed bottle reaches Claude Code the same way", () => {
@@ -139,9 +146,11 @@ describe.skipIf(!enabled)("supervise: real Claude Code asks, the operator answer
     expect(deny.run?.code, deny.run && describeRun(deny.run)).toBe(0);
     const results = toolResults(denyFrom);
     expect(results).toHaveLength(1);
-    expect(results[0]).toContain("denied");
+    // Claude Code hands the model the tool's structured result ({"decision":"deny",…}) when there is one, else its text ("denied: …").
+    expect(results[0]).toMatch(/\bden(y|ied)\b/);
+    expect(results[0]).not.toContain("approve");
     expect(results[0]).toContain("not today");
-    expect(deny.run!.stdout).toContain("The operator answered: denied");
+    expect(deny.run!.stdout).toContain(`The operator answered: ${results[0]}`);
   });
 
   test("the answers are recorded: `supervise --json --all` shows both decisions and notes", async () => {
@@ -159,6 +168,7 @@ describe.skipIf(!enabled)("supervise: real Claude Code asks, the operator answer
     expect(egress.some((r) => r.host === "api.anthropic.com" && r.decision === "allow")).toBe(true);
     const mcp = egress.filter((r) => r.port === PORTS.supervise || (r.path ?? "").startsWith(MCP_PATH));
     expect(mcp).toEqual([]);
+    // Nothing else was refused either (a DLP false positive on Claude Code's ids once blocked a run here).
     expect(egress.filter((r) => r.decision !== "allow")).toEqual([]);
   });
 });

@@ -48,6 +48,17 @@ describe("toolCallTurn", () => {
     expect(toolCallTurn({ messages: [task] }, script)).toEqual({ content: [{ type: "text", text: "OK" }], stopReason: "end_turn" });
   });
 
+  test("a deferred tool is loaded through ToolSearch first, then called", () => {
+    const deferred = [{ name: "Bash" }, { name: "ToolSearch" }];
+    expect(toolCallTurn({ tools: deferred, messages: [task] }, script)).toEqual({
+      content: [{ type: "tool_use", id: "toolu_a_search", name: "ToolSearch", input: { query: `select:${TOOL}`, max_results: 1 } }],
+      stopReason: "tool_use",
+    });
+    const search = { role: "assistant", content: [{ type: "tool_use", id: "toolu_a_search", name: "ToolSearch", input: {} }] };
+    const loaded = toolCallTurn({ tools: deferred, messages: [task, search, result("<functions>…</functions>", "toolu_a_search")] }, script);
+    expect(loaded.content).toEqual([{ type: "tool_use", id: "toolu_a", name: TOOL, input: script.input }]);
+  });
+
   test("says so when the tool is not offered", () => {
     const turn = toolCallTurn({ tools: [{ name: "Bash" }], messages: [task] }, script);
     expect(turn.stopReason).toBe("end_turn");

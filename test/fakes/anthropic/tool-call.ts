@@ -1,6 +1,6 @@
 // A scripted tool call for e2e tests of tools the model must call by name
 // (the bundle's MCP tools): the main request gets one tool_use with a fixed
-// input; once Claude Code sends back its tool_result, the final answer quotes
+// input (after loading it through ToolSearch when Claude Code defers it); once Claude Code sends back its tool_result, the final answer quotes
 // that result, so the run's output shows what the tool returned.
 import type { AssistantTurn } from "./messages.ts";
 
@@ -32,6 +32,9 @@ export function toolResultFor(messages: Message[], tool: string): string | null 
   return results.length ? resultText(results.at(-1)!.content) : null;
 }
 
+/** Claude Code's tool that loads deferred tools (MCP tools are deferred: only their names are in the prompt). */
+export const TOOL_SEARCH = "ToolSearch";
+
 export function toolCallTurn(body: any, script: ToolCallScript): AssistantTurn {
   const messages: Message[] = Array.isArray(body?.messages) ? body.messages : [];
   const offered: string[] = (body?.tools ?? []).map((t: { name?: string }) => String(t?.name));
@@ -42,10 +45,15 @@ export function toolCallTurn(body: any, script: ToolCallScript): AssistantTurn {
   }
   // Side requests (titles, topic checks) come without tools: a plain answer.
   if (offered.length === 0) return { content: [{ type: "text", text: "OK" }], stopReason: "end_turn" };
-  // Said in the output, so a test failing here names the cause (no MCP server, a renamed tool).
-  if (!offered.includes(script.tool)) {
-    return { content: [{ type: "text", text: `${script.tool} is not among the tools offered: ${offered.join(", ")}` }], stopReason: "end_turn" };
-  }
   const id = script.toolUseId ?? `toolu_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`;
-  return { content: [{ type: "tool_use", id, name: script.tool, input: script.input }], stopReason: "tool_use" };
+  // A deferred tool is loaded first, as the real model does; if loading failed, the call's error comes back as its result.
+  if (offered.includes(script.tool) || toolResultFor(messages, TOOL_SEARCH) !== null) {
+    return { content: [{ type: "tool_use", id, name: script.tool, input: script.input }], stopReason: "tool_use" };
+  }
+  if (offered.includes(TOOL_SEARCH)) {
+    const input = { query: `select:${script.tool}`, max_results: 1 };
+    return { content: [{ type: "tool_use", id: `${id}_search`, name: TOOL_SEARCH, input }], stopReason: "tool_use" };
+  }
+  // Said in the output, so a test failing here names the cause (no MCP server, a renamed tool).
+  return { content: [{ type: "text", text: `${script.tool} is not among the tools offered: ${offered.join(", ")}` }], stopReason: "end_turn" };
 }

@@ -83,7 +83,8 @@ export const SECRET_PATTERNS: SecretPattern[] = [
   {
     id: "card-number",
     name: "payment card number",
-    re: /(?<![\d.])\d(?:[ -]?\d){12,18}(?!\d)/g,
+    // Not inside a word: digit runs of hex ids (request, session, device ids in every API call) are not cards.
+    re: /(?<![\w.])\d(?:[ -]?\d){12,18}(?!\w)/g,
     validate: looksLikeCard,
   },
 ];
