@@ -20,7 +20,7 @@ const root = mkdtempSync(join(tmpdir(), "bb-supervise-"));
 const savedState = process.env.XDG_STATE_HOME;
 process.env.XDG_STATE_HOME = root;
 
-type ToolResult = { content: { type: string; text: string }[]; structuredContent?: { decision: string; note: string; id: string } };
+type ToolResult = { content: { type: string; text: string }[]; structuredContent?: { decision: string; note: string; id: string; message: string } };
 
 function fakePlan(identity: string): BottlePlan {
   return { identity, bottle: "dev", agent: { name: "dev" }, backend: "docker", cwd: "/p", copyCwd: false, env: [], bundleEnv: [] } as unknown as BottlePlan;
@@ -79,7 +79,8 @@ describe("supervise MCP server", () => {
     const id = await pendingId("rm -rf build/");
     expect(await runCli(["supervise", "approve", id.slice(0, 6), "--note", "go ahead"])).toBe(0);
     const res = (await call) as ToolResult;
-    expect(res.structuredContent).toEqual({ decision: "approve", note: "go ahead", id });
+    expect(res.structuredContent).toEqual({ decision: "approve", note: "go ahead", id, message: res.content[0]!.text });
+    expect(res.structuredContent!.message).toContain("go ahead");
     expect(res.content[0]!.text).toBe("approved: the operator approved this action. Operator's note: go ahead");
   });
 

@@ -77,6 +77,9 @@ function buildMcpServer(cfg: SuperviseConfig, closing: AbortSignal, log: (l: str
         decision: z.enum(["approve", "deny", "timeout", "cancelled"]),
         note: z.string(),
         id: z.string(),
+        // Claude Code hands the model only the structured result when a tool declares one:
+        // the sentence that says what to do must be in it too.
+        message: z.string(),
       },
     },
     async ({ action, reason }, extra) => {
@@ -100,7 +103,7 @@ function buildMcpServer(cfg: SuperviseConfig, closing: AbortSignal, log: (l: str
       log(`approval ${res.request.id}: ${res.answer.decision} (${action})`);
       return {
         content: [{ type: "text", text: res.text }],
-        structuredContent: { decision: res.answer.decision, note: res.answer.note, id: res.request.id },
+        structuredContent: { decision: res.answer.decision, note: res.answer.note, id: res.request.id, message: res.text },
       };
     },
   );
