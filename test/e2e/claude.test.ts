@@ -9,17 +9,11 @@ import { describeRun } from "../helpers/cli.ts";
 import { docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
 import { canWatchProcesses, watchContainerProcesses, type ProcSnapshot } from "../helpers/procs.ts";
 import type { RunResult } from "../../src/util/run.ts";
+import { claudeManifest, CODER_AGENT, fakeRealKey, REAL_KEY_VAR } from "../helpers/claude.ts";
 
 const enabled = await requireDocker("e2e: real Claude Code in a bottle");
 const TASK = "create hello.txt containing hi";
 const WORKDIR = "/home/node/work";
-
-/** Same shape as a real Anthropic key, random per run so nothing can have it baked in. */
-function fakeRealKey(): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  const bytes = crypto.getRandomValues(new Uint8Array(93));
-  return `sk-ant-api03-${[...bytes].map((b) => alphabet[b % 64]).join("")}AA`;
-}
 
 describe.skipIf(!enabled)("real Claude Code in a docker bottle", () => {
   const REAL = fakeRealKey();
@@ -36,22 +30,10 @@ describe.skipIf(!enabled)("real Claude Code in a docker bottle", () => {
     fake = startFakeAnthropic({ hostname: await networkGateway("bridge"), apiKey: REAL });
     bottle = testBottle({
       prefix: "e2e",
-      manifest: `
-version = 1
-[bottles.e2e]
-agent = "coder"
-provider = "claude"
-copy_cwd = true
-
-[[bottles.e2e.egress]]
-host = "api.anthropic.com"
-kind = "anthropic-api-key"
-credential = "\${TEST_REAL_KEY}"
-upstream = "${fake.url}"
-`,
-      agents: { coder: '+++\ndescription = "e2e"\n+++\nDo exactly the task you are given.\n' },
+      manifest: claudeManifest({ bottle: "e2e", upstream: fake.url }),
+      agents: { coder: CODER_AGENT },
       files: { "README.md": `${marker}\n` },
-      env: { TEST_REAL_KEY: REAL },
+      env: { [REAL_KEY_VAR]: REAL },
     });
     const started = performance.now();
     const watch = canWatchProcesses() ? watchContainerProcesses(bottle.containers.agent) : undefined;
