@@ -82,16 +82,9 @@ export async function startPackRegistry(d: RegistryDeps): Promise<PackRegistry> 
     const name = `bot-bottle-pack-registry-${process.pid}-${port}`;
     const res = await runner(registryRunArgv(name, d.registryImage, port));
     if (res.code !== 0) throw new BottleError("DOCKER", `cannot start the pack registry: ${res.stderr.trim()}`, { hint: "is the docker engine running?" });
-    const stop = async () => {
+    return ready(kind, port, async () => {
       await runner(["docker", "rm", "--force", name]);
-    };
-    try {
-      await waitForRegistry(port);
-    } catch (e) {
-      await stop();
-      throw e;
-    }
-    return { kind, host: `localhost:${port}`, port, stop };
+    });
   }
   const proc = Bun.spawn(craneServeArgv(crane!, port), {
     stdin: "ignore",
@@ -100,7 +93,7 @@ export async function startPackRegistry(d: RegistryDeps): Promise<PackRegistry> 
     stderr: Bun.file(join(d.logDir, "crane-registry.log")),
     env: env as Record<string, string>,
   });
-  const stop = async () => {
+  return ready(kind, port, async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     proc.kill("SIGTERM");
     const done = await Promise.race([proc.exited.then(() => true), Bun.sleep(3000).then(() => false)]);
@@ -108,7 +101,11 @@ export async function startPackRegistry(d: RegistryDeps): Promise<PackRegistry> 
       proc.kill("SIGKILL");
       await proc.exited;
     }
-  };
+  });
+}
+
+/** Wait until the registry answers; a registry that never does is stopped, not leaked. */
+async function ready(kind: PackRegistry["kind"], port: number, stop: () => Promise<void>): Promise<PackRegistry> {
   try {
     await waitForRegistry(port);
   } catch (e) {
