@@ -144,16 +144,7 @@ export class DockerDriver implements BackendDriver {
       const { spec, values } = agentContainerSpec(plan, images.agent, this.stateKey);
       // The agent starts while the bundle gets ready: provisioning needs both, neither needs the other.
       const steps = await Promise.allSettled([
-        startBundleContainer(this.docker, {
-          plan,
-          image: images.bundle,
-          network: plan.network.internal,
-          ip: plan.network.bundleIp,
-          extraNetworks: [plan.network.egress],
-          hostDir,
-          secrets,
-          stateKey: this.stateKey,
-        }),
+        this.startBundle(plan, images.bundle, hostDir, secrets),
         this.docker.create(spec, values).then(() => this.docker.start([spec.name])),
       ]);
       for (const st of steps) if (st.status === "rejected") throw st.reason;
@@ -166,6 +157,20 @@ export class DockerDriver implements BackendDriver {
       await this.remove(plan).catch((err) => consola.warn(`cleanup after a failed start: ${(err as Error).message}`));
       throw e;
     }
+  }
+
+  /** The bundle on the internal network with its pinned IP, plus the egress network (shared with smolmachines). */
+  startBundle(plan: BottlePlan, image: string, hostDir: string, secrets: Record<string, string>) {
+    return startBundleContainer(this.docker, {
+      plan,
+      image,
+      network: plan.network.internal,
+      ip: plan.network.bundleIp,
+      extraNetworks: [plan.network.egress],
+      hostDir,
+      secrets,
+      stateKey: this.stateKey,
+    });
   }
 
   agentIO(plan: BottlePlan): AgentIO {

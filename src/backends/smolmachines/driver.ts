@@ -21,7 +21,7 @@ import { bottleDir } from "../../util/paths.ts";
 import type { Runner } from "../../util/run.ts";
 import { Docker } from "../docker/docker.ts";
 import { DockerDriver, liveStatus, transcriptFile } from "../docker/driver.ts";
-import { startBundleContainer, waitBundleReady } from "../docker/bundle.ts";
+import { waitBundleReady } from "../docker/bundle.ts";
 import { createOptions, execOptions, guestEnv, identityOfMachine, machineName } from "./guest.ts";
 import { smolvmAgentIO } from "./guest-io.ts";
 import { ensurePackedArtifact, packCacheDir } from "./pack.ts";
@@ -90,16 +90,7 @@ export class SmolmachinesDriver implements BackendDriver {
       consola.start(`starting bottle ${plan.identity} (smolvm ${version.raw})`);
       await this.dockerSide.createNetworks(plan, { hostAddress: true });
       const hostDir = writeBundleFolder(plan, { listenHost: plan.network.bundleIp }, this.env);
-      await startBundleContainer(this.docker, {
-        plan,
-        image: images.bundle,
-        network: plan.network.internal,
-        ip: plan.network.bundleIp,
-        extraNetworks: [plan.network.egress],
-        hostDir,
-        secrets,
-        stateKey: this.dockerSide.stateKey,
-      });
+      await this.dockerSide.startBundle(plan, images.bundle, hostDir, secrets);
       const g = guestEnv(plan);
       await this.smolvm.create(createOptions(plan, pack.artifact), g.values);
       await this.smolvm.start(machineName(plan.identity));
