@@ -91,9 +91,13 @@ export interface ContainerSpec {
   memory?: string;
   /** Reap zombies and forward SIGTERM so `stop` is quick. */
   init?: boolean;
+  /** Process cap (default DEFAULT_PIDS_LIMIT): a fork bomb in a bottle must not starve the host. */
+  pidsLimit?: number;
   entrypoint?: string;
   cmd?: string[];
 }
+
+export const DEFAULT_PIDS_LIMIT = 4096;
 
 export function createArgv(c: ContainerSpec): string[] {
   const argv = ["docker", "create", "--name", c.name, ...labelArgs(c.labels), "--network", c.network];
@@ -104,6 +108,7 @@ export function createArgv(c: ContainerSpec): string[] {
   for (const cap of c.capAdd ?? []) argv.push("--cap-add", cap);
   argv.push("--security-opt", "no-new-privileges");
   if (c.init) argv.push("--init");
+  argv.push("--pids-limit", String(c.pidsLimit ?? DEFAULT_PIDS_LIMIT));
   if (c.cpus !== undefined) argv.push("--cpus", String(c.cpus));
   if (c.memory) argv.push("--memory", c.memory);
   if (c.user) argv.push("--user", c.user);

@@ -74,19 +74,20 @@ describe("createArgv", () => {
       cpus: 1.5,
       memory: "2g",
       init: true,
+      pidsLimit: 512,
       cmd: ["sleep", "infinity"],
     });
     expect(argv).toEqual([
       "docker", "create", "--name", "c", ...L, "--network", "net", "--ip", "10.0.0.3", "--hostname", "h",
       "--cap-drop", "ALL", "--cap-add", "CHOWN", "--security-opt", "no-new-privileges", "--init",
-      "--cpus", "1.5", "--memory", "2g", "--user", "1000:1000", "--workdir", "/w", "--volume", "/h:/c:ro",
+      "--pids-limit", "512", "--cpus", "1.5", "--memory", "2g", "--user", "1000:1000", "--workdir", "/w", "--volume", "/h:/c:ro",
       "--env", "HTTPS_PROXY=http://10.0.0.2:8888", "--env", "SECRET", "img", "sleep", "infinity",
     ]);
   });
 
   test("minimal spec has no optional flags and never --add-host", () => {
     const argv = A.createArgv({ name: "c", image: "img", labels, network: "net" });
-    expect(argv).toEqual(["docker", "create", "--name", "c", ...L, "--network", "net", "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "img"]);
+    expect(argv).toEqual(["docker", "create", "--name", "c", ...L, "--network", "net", "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--pids-limit", String(A.DEFAULT_PIDS_LIMIT), "img"]);
     expect(argv).not.toContain("--add-host");
   });
 });
