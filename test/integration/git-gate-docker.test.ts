@@ -9,15 +9,12 @@ import { join } from "node:path";
 import { startHttpRemote } from "./git-gate-http-remote.ts";
 import { dockerAnswers } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
+import { sh } from "../helpers/git.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const MAIN = join(ROOT, "src/main.ts");
 const TOKEN = "ghp_" + "DockerGateTokenNeverInTheBottle0123456";
 
-function sh(argv: string[]): { code: number; out: string } {
-  const r = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
-  return { code: r.exitCode, out: r.stdout.toString() + r.stderr.toString() };
-}
 
 const dockerOk = dockerAnswers("the git gate docker test");
 const skipReason = dockerOk ? "" : "no docker engine";

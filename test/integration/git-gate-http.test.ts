@@ -3,31 +3,17 @@
 // in the gate's environment; the agent's clone, the URLs and every file the
 // gate writes must stay free of it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGitGate } from "../../src/bundle/git-gate/server.ts";
 import { startHttpRemote } from "./git-gate-http-remote.ts";
 import type { Daemon } from "../../src/bundle/config.ts";
+import { git, gitHas } from "../helpers/git.ts";
 
 const TOKEN = "ghp_" + "T0kenThatMustNeverLeakAnywhere0123456789";
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: "agent",
-  GIT_AUTHOR_EMAIL: "agent@bottle",
-  GIT_COMMITTER_NAME: "agent",
-  GIT_COMMITTER_EMAIL: "agent@bottle",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-};
-const execPath = Bun.which("git") ? Bun.spawnSync(["git", "--exec-path"]).stdout.toString().trim() : "";
-const usable = !!execPath && existsSync(join(execPath, "git-daemon")) && existsSync(join(execPath, "git-http-backend"));
-if (!usable) console.warn("skipping git gate HTTP test: git with git-daemon and git-http-backend is not installed");
+const usable = gitHas("git gate HTTP test", ["git-daemon", "git-http-backend"]);
 
-async function git(cwd: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  const p = Bun.spawn(["git", ...args], { cwd, env: { ...process.env, ...GIT_ENV }, stdout: "pipe", stderr: "pipe" });
-  const [o, e, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, out: o + e };
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true })

@@ -2,29 +2,15 @@
 // called and runs the git command locally, standing in for a real server.
 // Shows the mounted key reaches ssh (and only ssh) for fetches and forwards.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGitGate } from "../../src/bundle/git-gate/server.ts";
 import type { Daemon } from "../../src/bundle/config.ts";
+import { git, gitHas } from "../helpers/git.ts";
 
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: "agent",
-  GIT_AUTHOR_EMAIL: "agent@bottle",
-  GIT_COMMITTER_NAME: "agent",
-  GIT_COMMITTER_EMAIL: "agent@bottle",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-};
-const execPath = Bun.which("git") ? Bun.spawnSync(["git", "--exec-path"]).stdout.toString().trim() : "";
-const usable = !!execPath && existsSync(join(execPath, "git-daemon"));
-if (!usable) console.warn("skipping git gate SSH test: git with git-daemon is not installed");
+const usable = gitHas("git gate SSH test", ["git-daemon"]);
 
-async function git(cwd: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  const p = Bun.spawn(["git", ...args], { cwd, env: { ...process.env, ...GIT_ENV }, stdout: "pipe", stderr: "pipe" });
-  const [o, e, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, out: o + e };
-}
 
 describe.skipIf(!usable)("git gate (SSH remote)", () => {
   let root = "";

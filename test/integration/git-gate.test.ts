@@ -1,32 +1,17 @@
 // The git gate with a real git client against a bare repo standing in for the
 // real remote (file://). No docker needed: the gate runs on loopback.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGitGate } from "../../src/bundle/git-gate/server.ts";
 import { readGitLog } from "../../src/bundle/git-gate/log.ts";
 import type { Daemon } from "../../src/bundle/config.ts";
+import { git, gitHas } from "../helpers/git.ts";
 
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: "agent",
-  GIT_AUTHOR_EMAIL: "agent@bottle",
-  GIT_COMMITTER_NAME: "agent",
-  GIT_COMMITTER_EMAIL: "agent@bottle",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-};
 
-const hasGitDaemon =
-  !!Bun.which("git") && existsSync(join(Bun.spawnSync(["git", "--exec-path"]).stdout.toString().trim(), "git-daemon"));
-if (!hasGitDaemon) console.warn("skipping git gate integration tests: git (with git daemon) is not installed");
+const hasGitDaemon = gitHas("git gate integration tests", ["git-daemon"]);
 
-// Async on purpose: the gate's hooks call back into this process.
-async function git(cwd: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  const p = Bun.spawn(["git", ...args], { cwd, env: { ...process.env, ...GIT_ENV }, stdout: "pipe", stderr: "pipe" });
-  const [o, e, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, out: o + e };
-}
 
 describe.skipIf(!hasGitDaemon)("git gate (file:// remote)", () => {
   let root: string;

@@ -9,14 +9,11 @@ import { join } from "node:path";
 import { openDb } from "../../src/state/db.ts";
 import { dockerAnswers } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
+import { sh } from "../helpers/git.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const MAIN = join(ROOT, "src/main.ts");
 
-function sh(argv: string[]): { code: number; out: string } {
-  const r = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
-  return { code: r.exitCode, out: r.stdout.toString() + r.stderr.toString() };
-}
 
 const dockerOk = dockerAnswers("the supervise docker test");
 const skipReason = dockerOk ? "" : "no docker engine";
