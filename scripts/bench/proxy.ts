@@ -7,12 +7,13 @@
 //   bun scripts/bench/proxy.ts [--seconds 10] [--get-workers 8] [--post-workers 4] [--json]
 import { spawn, type Subprocess } from "bun";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { ProxyConfig } from "../../src/bundle/config.ts";
 import { percentile, runPhase, type PhaseResult, type Target } from "./lib/http-client.ts";
+import { freePort } from "../../src/util/ports.ts";
 
 const { values: opts } = parseArgs({
   options: {
@@ -38,14 +39,6 @@ function cleanup() {
   rmSync(dir, { recursive: true, force: true });
 }
 process.once("SIGINT", () => (cleanup(), process.exit(130)));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function waitForPort(port: number, what: string, proc: Subprocess): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -87,7 +80,7 @@ async function startUpstream(): Promise<{ port: number; caFile: string }> {
 }
 
 async function startOurs(upPort: number, upstreamCa: string): Promise<{ port: number; ca: string; proc: Subprocess }> {
-  const port = await freePort();
+  const port = freePort();
   const cfg: ProxyConfig = {
     listen: `127.0.0.1:${port}`,
     allow: [`localhost:${upPort}`],
@@ -112,7 +105,7 @@ async function startOurs(upPort: number, upstreamCa: string): Promise<{ port: nu
 }
 
 async function startMitmdump(upstreamCa: string): Promise<{ port: number; ca: string; proc: Subprocess }> {
-  const port = await freePort();
+  const port = freePort();
   const confdir = join(dir, "mitm");
   const proc = spawn(
     ["mitmdump", "--listen-host", "127.0.0.1", "--listen-port", String(port), "--set", `confdir=${confdir}`, "--set", `ssl_verify_upstream_trusted_ca=${upstreamCa}`, "-q"],

@@ -3,12 +3,12 @@
 // SIGTERM (docker stop) with the audit log flushed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProxyConfig } from "../../src/bundle/config.ts";
 import { readAudit } from "../../src/bundle/proxy/audit.ts";
 import { startTestUpstream, type TestUpstream } from "../../scripts/bench/lib/upstream.ts";
+import { freePort } from "../../src/util/ports.ts";
 
 const ENTRY = join(import.meta.dir, "../../scripts/bench/lib/proxy-entry.ts");
 let dir: string;
@@ -28,16 +28,8 @@ describe.skipIf(!CURL)("bundle proxy CLI", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function freePort(): Promise<number> {
-    const s = createServer();
-    await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-    const port = (s.address() as { port: number }).port;
-    await new Promise<void>((r) => s.close(() => r()));
-    return port;
-  }
-
   test("serves from a bundle config, injects the credential from env, exits 0 on SIGTERM", async () => {
-    const port = await freePort();
+    const port = freePort();
     const cfg: ProxyConfig = {
       listen: `127.0.0.1:${port}`,
       allow: ["api.test"],

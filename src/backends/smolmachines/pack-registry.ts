@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { BottleError } from "../../util/errors.ts";
 import { run as defaultRunner, type Runner } from "../../util/run.ts";
 import { craneServeArgv, craneWhich } from "./crane.ts";
+import { freePort } from "../../util/ports.ts";
 
 export const REGISTRY_LABEL = "bot-bottle.pack-registry";
 
@@ -30,13 +31,6 @@ export function chooseRegistry(o: { registryImagePresent: boolean; craneAvailabl
   if (o.registryImagePresent) return "container";
   if (o.craneAvailable) return "crane";
   return null;
-}
-
-export async function freeLoopbackPort(): Promise<number> {
-  const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = l.port;
-  l.stop(true);
-  return port;
 }
 
 /** Bounded wait for `GET /v2/` to answer (registry API root). */
@@ -77,7 +71,7 @@ export async function startPackRegistry(d: RegistryDeps): Promise<PackRegistry> 
       hint: `install crane (go-containerregistry), or load a registry image and set registry_image / BOT_BOTTLE_REGISTRY_IMAGE`,
     });
   }
-  const port = await freeLoopbackPort();
+  const port = freePort();
   if (kind === "container") {
     const name = `bot-bottle-pack-registry-${process.pid}-${port}`;
     const res = await runner(registryRunArgv(name, d.registryImage, port));

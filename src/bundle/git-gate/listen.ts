@@ -1,5 +1,4 @@
-// "host:port" listen addresses of the bundle daemons, and a free-port probe
-// for port 0, since git daemon cannot report the port it was given.
+// "host:port" listen addresses of the bundle daemons.
 import { BottleError } from "../../util/errors.ts";
 
 export function parseListen(listen: string): { host: string; port: number } {
@@ -9,12 +8,4 @@ export function parseListen(listen: string): { host: string; port: number } {
     throw new BottleError("INTERNAL", `bad listen address "${listen}"`, { hint: 'use "host:port", e.g. "0.0.0.0:9418"' });
   }
   return { host: (m[1] ?? m[2])!, port };
-}
-
-/** A port free on host right now (bind to 0, read it, release it). */
-export function freePort(host: string): number {
-  const probe = Bun.listen({ hostname: host, port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
 }

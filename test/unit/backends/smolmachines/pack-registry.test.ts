@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chooseRegistry, freeLoopbackPort, registryRunArgv, waitForRegistry, withPackRegistry } from "../../../../src/backends/smolmachines/pack-registry.ts";
+import { freePort } from "../../../../src/util/ports.ts";
+import { chooseRegistry, registryRunArgv, waitForRegistry, withPackRegistry } from "../../../../src/backends/smolmachines/pack-registry.ts";
 import { cranePushArgv, craneServeArgv } from "../../../../src/backends/smolmachines/crane.ts";
 import { run, type Runner } from "../../../../src/util/run.ts";
 import { craneCalls, fakeSmolvmEnv, removeTempDirs, tempDir } from "../../../fakes/smolvm-lib/testing.ts";
@@ -24,8 +25,8 @@ test("argv", () => {
   expect(cranePushArgv("crane", "/t.tar", "localhost:5123/bot-bottle/agent:k")).toEqual(["crane", "push", "/t.tar", "localhost:5123/bot-bottle/agent:k"]);
 });
 
-test("freeLoopbackPort gives a port nobody listens on", async () => {
-  const port = await freeLoopbackPort();
+test("freePort gives a loopback port nobody listens on", async () => {
+  const port = freePort();
   expect(port).toBeGreaterThan(0);
   await expect(waitForRegistry(port, 300)).rejects.toThrow("did not come up");
 });

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { freePort, parseListen } from "../../../../src/bundle/git-gate/listen.ts";
+import { parseListen } from "../../../../src/bundle/git-gate/listen.ts";
+import { freePort } from "../../../../src/util/ports.ts";
 
 test.each([
   ["0.0.0.0:9418", { host: "0.0.0.0", port: 9418 }],
