@@ -7,8 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stateKey } from "../../src/backends/docker/driver.ts";
-import { dockerAnswers } from "../helpers/docker.ts";
+import { dockerAnswers, networkGateway } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
+import { cli as runCli } from "../helpers/cli.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const MAIN = join(ROOT, "src/main.ts");
@@ -30,13 +31,8 @@ interface Out {
   stderr: string;
 }
 
-async function cli(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Out> {
-  const p = Bun.spawn([BUN, MAIN, ...args], { cwd: opts.cwd ?? CWD, env: ENV, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const timer = setTimeout(() => p.kill(), opts.timeoutMs ?? 240_000);
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Out> =>
+  runCli(args, { cwd: opts.cwd ?? CWD, env: ENV, timeoutMs: opts.timeoutMs ?? 240_000 });
 
 function docker(...args: string[]): string {
   const r = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
@@ -52,7 +48,7 @@ function leftovers(identity: string): string[] {
 let upstream: ReturnType<typeof Bun.serve> | undefined;
 const seen: { path: string; auth: string | null }[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!dockerOk) return;
   mkdirSync(CWD, { recursive: true });
   mkdirSync(EMPTY, { recursive: true });
@@ -65,7 +61,7 @@ beforeAll(() => {
       return new Response(`hello from upstream ${new URL(req.url).pathname}\n`);
     },
   });
-  const gw = docker("network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}") || "172.17.0.1";
+  const gw = await networkGateway("bridge");
   mkdirSync(join(CWD, "agents"), { recursive: true });
   writeFileSync(join(CWD, "agents/sh.md"), '+++\nprovider = "shell"\n+++\nYou are a test agent.\n');
   writeFileSync(

@@ -7,12 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHttpRemote } from "./git-gate-http-remote.ts";
-import { dockerAnswers } from "../helpers/docker.ts";
+import { dockerAnswers, networkGateway } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
 import { sh } from "../helpers/git.ts";
+import { cli as runCli } from "../helpers/cli.ts";
 
-const ROOT = join(import.meta.dir, "../..");
-const MAIN = join(ROOT, "src/main.ts");
 const TOKEN = "ghp_" + "DockerGateTokenNeverInTheBottle0123456";
 
 
@@ -27,17 +26,11 @@ const NAME = `it-gate-${Math.random().toString(36).slice(2, 8)}`;
 const seen: { url: string; auth: string | null }[] = [];
 let remote: ReturnType<typeof startHttpRemote> | undefined;
 
-async function cli(args: string[], timeoutMs = 600_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([process.execPath, MAIN, ...args], { cwd: CWD, env: ENV, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const timer = setTimeout(() => p.kill(), timeoutMs);
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], timeoutMs = 600_000) => runCli(args, { cwd: CWD, env: ENV, timeoutMs });
 
 const git = (...args: string[]) => sh(["git", "-c", "user.name=seed", "-c", "user.email=seed@test", ...args]);
 
-beforeAll(() => {
+beforeAll(async () => {
   if (skipReason) return;
   const bare = join(SERVED, "project.git");
   const seed = join(TMP, "seed");
@@ -49,7 +42,7 @@ beforeAll(() => {
   git("-C", seed, "push", "-q", bare, "main");
   // On all interfaces: the bundle reaches the host through docker's bridge gateway.
   remote = startHttpRemote({ projectRoot: SERVED, token: TOKEN, seen, hostname: "0.0.0.0" });
-  const gw = sh(["docker", "network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}"]).out.trim() || "172.17.0.1";
+  const gw = await networkGateway("bridge");
   mkdirSync(join(CWD, "agents"), { recursive: true });
   writeFileSync(join(CWD, "agents/sh.md"), '+++\nprovider = "shell"\n+++\nYou are a test agent.\n');
   writeFileSync(

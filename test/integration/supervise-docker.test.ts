@@ -10,9 +10,8 @@ import { openDb } from "../../src/state/db.ts";
 import { dockerAnswers } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
 import { sh } from "../helpers/git.ts";
+import { cli as runCli } from "../helpers/cli.ts";
 
-const ROOT = join(import.meta.dir, "../..");
-const MAIN = join(ROOT, "src/main.ts");
 
 
 const dockerOk = dockerAnswers("the supervise docker test");
@@ -23,13 +22,7 @@ const CWD = join(TMP, "project");
 const ENV = cliEnv(TMP);
 const NAME = `it-sup-${Math.random().toString(36).slice(2, 8)}`;
 
-async function cli(args: string[], timeoutMs = 600_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([process.execPath, MAIN, ...args], { cwd: CWD, env: ENV, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const timer = setTimeout(() => p.kill(), timeoutMs);
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], timeoutMs = 600_000) => runCli(args, { cwd: CWD, env: ENV, timeoutMs });
 
 beforeAll(() => {
   if (skipReason) return;
