@@ -7,6 +7,7 @@ import { defineCommand } from "citty";
 import { consola } from "consola";
 import type { ProxyConfig } from "../bundle/config.ts";
 import { BottleError } from "../util/errors.ts";
+import { runUntilSignal } from "../bundle/daemon-cli.ts";
 
 export function parseProxyConfigJson(text: string, file: string): ProxyConfig {
   let raw: unknown;
@@ -51,14 +52,6 @@ export default defineCommand({
     const { startProxy } = await import("../bundle/proxy/server.ts");
     const proxy = await startProxy(cfg, process.env);
     consola.info(`proxy listening on ${proxy.address.host}:${proxy.address.port}`);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        proxy.close().finally(resolve);
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
+    await runUntilSignal(proxy);
   },
 });

@@ -1,8 +1,8 @@
 // Shared plumbing of the one-daemon bundle commands (`bundle git-gate`,
-// `bundle supervise`): read one section of the bundle config, run until signalled.
+// `bundle supervise`, `bundle proxy`): read one section of the bundle config, run until signalled.
 import { readFileSync } from "node:fs";
-import type { BundleConfig, Daemon } from "../config.ts";
-import { BottleError } from "../../util/errors.ts";
+import type { BundleConfig, Daemon } from "./config.ts";
+import { BottleError } from "../util/errors.ts";
 
 export function readBundleSection<K extends "gitGate" | "supervise">(file: string, key: K): NonNullable<BundleConfig[K]> {
   let cfg: BundleConfig;

@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readBundleSection } from "../../../../src/bundle/supervise/daemon-cli.ts";
+import { readBundleSection } from "../../../src/bundle/daemon-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bb-daemon-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
