@@ -1,8 +1,9 @@
 // The gate's push log: one JSON line per push attempt, appended by the bundle
 // into its state folder and read on the host by `bot-bottle logs <id> --git`.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { UpdateDecision } from "./policy.ts";
+import { readJsonLines } from "../../util/jsonl.ts";
 
 export interface GitLogEntry {
   at: string;
@@ -21,18 +22,10 @@ export function appendGitLog(file: string, entry: GitLogEntry): void {
 
 /** Every well-formed entry of a log file (a torn last line is skipped); [] when the file does not exist. */
 export function readGitLog(file: string): GitLogEntry[] {
-  if (!existsSync(file)) return [];
-  const out: GitLogEntry[] = [];
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      const e = JSON.parse(line) as GitLogEntry;
-      if (typeof e.at === "string" && typeof e.repo === "string" && Array.isArray(e.updates)) out.push(e);
-    } catch {
-      // A line being written while we read: skip it.
-    }
-  }
-  return out;
+  return readJsonLines(file, (v): v is GitLogEntry => {
+    const e = v as GitLogEntry | null;
+    return !!e && typeof e.at === "string" && typeof e.repo === "string" && Array.isArray(e.updates);
+  });
 }
 
 const short = (sha: string) => (/^0+$/.test(sha) ? "0000000" : sha.slice(0, 7));

@@ -1,7 +1,8 @@
 // The egress audit log: one JSON line per decision, appended by the proxy in
 // the bundle and read on the host by `bot-bottle logs --egress`.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { readJsonLines } from "../../util/jsonl.ts";
 
 export type AuditDecision = "allow" | "deny" | "block" | "error";
 
@@ -57,18 +58,10 @@ export class AuditLog {
 
 /** All records in an audit file (missing file: none). Lines that are not records are skipped. */
 export function readAudit(file: string): AuditRecord[] {
-  if (!existsSync(file)) return [];
-  const out: AuditRecord[] = [];
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      const r = JSON.parse(line) as AuditRecord;
-      if (r && typeof r === "object" && typeof r.time === "string" && typeof r.decision === "string") out.push(r);
-    } catch {
-      // A line cut short by a crash.
-    }
-  }
-  return out;
+  return readJsonLines(file, (v): v is AuditRecord => {
+    const r = v as AuditRecord | null;
+    return !!r && typeof r === "object" && typeof r.time === "string" && typeof r.decision === "string";
+  });
 }
 
 /** One line for people: `12:00:01 block POST api.x.com/v1 403 — reason`. */
