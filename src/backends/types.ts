@@ -5,14 +5,9 @@ import type { BottlePlan } from "../plan/types.ts";
 
 export type LiveStatus = "running" | "stopped" | "partial" | "missing";
 
-export interface AttachOptions {
-  /** Interactive TTY (launch/resume) or not (run). */
-  interactive: boolean;
-  /** Non-interactive task for the agent (`run -p`). */
-  prompt?: string;
-  /** Explicit command instead of the provider's default (`run … -- cmd`). */
-  command?: string[];
-}
+// How the agent is attached is the provider's business (it picks the command); defined there.
+import type { AttachOptions } from "../providers/types.ts";
+export type { AttachOptions };
 
 export interface BackendDriver {
   readonly name: "docker" | "smolmachines";

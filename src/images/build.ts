@@ -4,7 +4,6 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, wr
 import { join } from "node:path";
 import { consola } from "consola";
 import type { Config } from "../config/config.ts";
-import type { Docker } from "../backends/docker/docker.ts";
 import { BottleError } from "../util/errors.ts";
 import { cacheDir } from "../util/paths.ts";
 import type { Provider } from "../manifest/schema.ts";
@@ -30,8 +29,14 @@ function buildCa(config: Config): string {
   return readFileSync(config.buildCa, "utf8");
 }
 
+/** What image builds need from the engine (backends/shared/docker.ts's Docker fits; images/ sits below backends/). */
+export interface ImageEngine {
+  imageId(image: string): Promise<string | null>;
+  build(o: { tag: string; contextDir: string; labels?: Record<string, string> }, onLine?: (l: string) => void): Promise<void>;
+}
+
 /** Ensure an image for the recipe exists; returns its tag. */
-export async function ensureImage(docker: Docker, r: ImageRecipeInput, env: Record<string, string | undefined> = process.env): Promise<string> {
+export async function ensureImage(docker: ImageEngine, r: ImageRecipeInput, env: Record<string, string | undefined> = process.env): Promise<string> {
   const baseImageId = (await docker.imageId(r.baseImage)) ?? `unresolved:${r.baseImage}`;
   const hashes: Record<string, string> = {};
   for (const [name, f] of Object.entries(r.files)) hashes[name] = "linkFrom" in f ? f.sha256 : sha256Hex(f.content);

@@ -16,7 +16,7 @@ import { consola } from "consola";
 import { BottleError } from "../util/errors.ts";
 import { runOk, type Runner, run } from "../util/run.ts";
 import { cacheDir } from "../util/paths.ts";
-import { normalizeArch } from "../backends/docker/docker.ts";
+import { normalizeArch } from "../util/arch.ts";
 import { sha256Hex } from "./tag.ts";
 
 export type BinaryChoice =

@@ -6,7 +6,6 @@ import type { LoadedManifest } from "../manifest/load.ts";
 import { getBottle } from "../manifest/load.ts";
 import { locateKey, parseKey } from "../manifest/locate.ts";
 import type { Backend, BottleSpec, Provider } from "../manifest/schema.ts";
-import type { Config } from "../config/config.ts";
 import { checkIdentity, makeIdentity } from "./identity.ts";
 import { bundleSubnet } from "./subnet.ts";
 import { effectiveAllowlist, KIND_DEFAULTS, planEgressRoute } from "./egress.ts";
@@ -21,6 +20,13 @@ export const PROVIDER_ENV: Partial<Record<Provider, [string, string][]>> = {
   ],
 };
 
+/** The operator config's part a plan reads (config/ sits above plan/; its Config fits this). */
+export interface PlanConfig {
+  backend: Backend;
+  subnetBase: string;
+  baseImage: string;
+}
+
 export interface PlanInputs {
   manifest: LoadedManifest;
   bottle: string;
@@ -29,7 +35,7 @@ export interface PlanInputs {
   cwd: string;
   /** --backend; wins over the manifest and config. */
   backend?: Backend;
-  config: Config;
+  config: PlanConfig;
   hostEnv: Record<string, string | undefined>;
   overrides?: Record<string, string>;
   prompter?: Prompter;

@@ -88,3 +88,10 @@ export interface BottlePlan {
   command?: string[];
   ports: { proxy: number; gitGate: number; supervise: number };
 }
+
+/** A file written into the agent (owned by node). Here, below providers and bundle, because both write them. */
+export interface AgentFile {
+  path: string;
+  content: string;
+  mode: number;
+}

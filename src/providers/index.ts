@@ -1,7 +1,7 @@
 // Provider lookup and the one decision every backend shares: which argv the
 // agent runs for an attach.
 import { BottleError } from "../util/errors.ts";
-import type { AttachOptions } from "../backends/types.ts";
+import type { AttachOptions } from "./types.ts";
 import type { BottlePlan } from "../plan/types.ts";
 import type { Provider } from "../manifest/schema.ts";
 import { claude } from "./claude.ts";

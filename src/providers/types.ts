@@ -1,6 +1,9 @@
 // What differs between agent programs: how their image is made, how they are
 // started for a task or a session, and where their per-agent files go.
-import type { BottlePlan } from "../plan/types.ts";
+import type { AgentFile, BottlePlan } from "../plan/types.ts";
+
+/** A file written into the agent; defined in plan/ because the bundle's supervise config writes them too. */
+export type { AgentFile };
 
 export interface ImageRecipe {
   /** Debian packages on top of the common set (ca-certificates, git, curl). */
@@ -9,13 +12,6 @@ export interface ImageRecipe {
   npm: string[];
   /** Extra executables put in /usr/local/bin: name → script text. */
   scripts?: Record<string, string>;
-}
-
-/** A file written into the agent (owned by node). */
-export interface AgentFile {
-  path: string;
-  content: string;
-  mode: number;
 }
 
 export interface ProviderSpec {
@@ -31,4 +27,13 @@ export interface ProviderSpec {
   skillsDir?: string;
   /** Provider-specific files (e.g. codex's AGENTS.md). */
   files(plan: BottlePlan): AgentFile[];
+}
+
+export interface AttachOptions {
+  /** Interactive TTY (launch/resume) or not (run). */
+  interactive: boolean;
+  /** Non-interactive task for the agent (`run -p`). */
+  prompt?: string;
+  /** Explicit command instead of the provider's default (`run … -- cmd`). */
+  command?: string[];
 }

@@ -3,6 +3,7 @@
 import { BottleError } from "../../util/errors.ts";
 import { run, runOk, type Runner } from "../../util/run.ts";
 import * as A from "./argv.ts";
+import { normalizeArch } from "../../util/arch.ts";
 export * from "./argv.ts";
 import { spawnStream, type StreamRunner } from "./stream.ts";
 
@@ -37,13 +38,7 @@ export function parseRows(stdout: string): string[][] {
     .map((l) => l.split("\t"));
 }
 
-/** docker reports `x86_64` / `aarch64`; bun targets say `x64` / `arm64`. */
-export function normalizeArch(a: string): string {
-  const s = a.trim().toLowerCase();
-  if (s === "x86_64" || s === "amd64" || s === "x64") return "x64";
-  if (s === "aarch64" || s === "arm64") return "arm64";
-  return s;
-}
+export { normalizeArch };
 
 export class Docker {
   constructor(

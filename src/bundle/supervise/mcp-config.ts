@@ -3,7 +3,7 @@
 // command line.
 import { BOTTLE_ETC, PORTS } from "../../plan/bottle-paths.ts";
 import type { BottlePlan } from "../../plan/types.ts";
-import type { AgentFile } from "../../providers/types.ts";
+import type { AgentFile } from "../../plan/types.ts";
 import { MCP_PATH } from "./server-path.ts";
 
 /** Where the claude provider writes the MCP config inside the bottle (no secrets in it). */
