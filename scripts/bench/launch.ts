@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Docker } from "../../src/backends/docker/docker.ts";
+import { Docker } from "../../src/backends/shared/docker.ts";
 import { agentRecipe, ensureImage } from "../../src/images/build.ts";
 import { loadConfig } from "../../src/config/config.ts";
 

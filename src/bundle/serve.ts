@@ -6,10 +6,11 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BottleError } from "../util/errors.ts";
+import { BUNDLE_FILES } from "../state/bottle-files.ts";
 import type { BundleConfig, Daemon } from "./config.ts";
 
 /** Written next to config.json once every daemon listens. */
-export const READY_FILE = "ready.json";
+export const READY_FILE = BUNDLE_FILES.ready;
 
 export interface RunningBundle {
   daemons: Record<string, Daemon>;

@@ -3,7 +3,7 @@ import { defineCommand } from "citty";
 import { driverFor } from "../backends/registry.ts";
 import { openDb } from "../state/db.ts";
 import { BottleError } from "../util/errors.ts";
-import { argsAfterDashDash, findOneBottle } from "../lifecycle/cli-support.ts";
+import { argsAfterDashDash, findOneBottle } from "./cli-support.ts";
 
 export default defineCommand({
   meta: { name: "exec", description: "Run a command in a running bottle: exec ID -- CMD…" },

@@ -8,11 +8,11 @@ import { BACKEND_NAMES, driverFor } from "../backends/registry.ts";
 import type { BackendDriver } from "../backends/types.ts";
 import { openDb } from "../state/db.ts";
 import { deleteBottleRow, listBottleRows } from "../state/bottles.ts";
-import { bottleDir } from "../util/paths.ts";
+import { bottleDir } from "../state/bottle-files.ts";
 import { planGc } from "../lifecycle/gc.ts";
 import { ownerAlive } from "../lifecycle/owner.ts";
 import { jsonArg, printJson } from "./common.ts";
-import { Docker } from "../backends/docker/docker.ts";
+import { Docker } from "../backends/shared/docker.ts";
 
 export default defineCommand({
   meta: { name: "gc", description: "Remove leftovers of crashed or finished bottles" },

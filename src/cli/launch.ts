@@ -1,7 +1,7 @@
 // `bot-bottle launch BOTTLE`: an interactive session in the bottle.
 import { defineCommand } from "citty";
 import { planArgs } from "./common.ts";
-import { startBottle, startFlags } from "../lifecycle/start.ts";
+import { startBottle, startFlags } from "./start.ts";
 
 export default defineCommand({
   meta: { name: "launch", description: "Start a bottle and attach an interactive session" },

@@ -6,12 +6,11 @@ import { join } from "node:path";
 import { defineCommand } from "citty";
 import { consola } from "consola";
 import { openDb } from "../state/db.ts";
-import { findOneBottle } from "../lifecycle/cli-support.ts";
-import { BUNDLE_FILES, bundleFolder } from "../lifecycle/bundle-folder.ts";
+import { findOneBottle } from "./cli-support.ts";
+import { bottleFiles } from "../state/bottle-files.ts";
 import { formatAuditRecord, readAudit } from "../bundle/proxy/audit.ts";
 import { formatGitLogEntry, readGitLog } from "../bundle/git-gate/log.ts";
-import { transcriptFile } from "../backends/docker/driver.ts";
-import { Docker } from "../backends/docker/docker.ts";
+import { Docker } from "../backends/shared/docker.ts";
 import { jsonArg, printJson } from "./common.ts";
 
 export default defineCommand({
@@ -34,16 +33,16 @@ export default defineCommand({
     } finally {
       db.close();
     }
-    const dir = bundleFolder(identity);
+    const files = bottleFiles(identity);
     if (args.egress) {
-      const recs = readAudit(join(dir, BUNDLE_FILES.audit));
+      const recs = readAudit(files.audit);
       if (args.json) return printJson(recs);
       if (!recs.length) return consola.info("no egress recorded");
       for (const r of recs) process.stdout.write(formatAuditRecord(r) + "\n");
       return;
     }
     if (args.git) {
-      const entries = readGitLog(join(dir, BUNDLE_FILES.gitAudit));
+      const entries = readGitLog(files.gitLog);
       if (args.json) return printJson(entries);
       if (!entries.length) return consola.info("no pushes recorded");
       for (const e of entries) for (const l of formatGitLogEntry(e)) process.stdout.write(l + "\n");
@@ -53,7 +52,7 @@ export default defineCommand({
       process.exitCode = await new Docker().logs(bundleContainer);
       return;
     }
-    const file = transcriptFile(identity);
+    const file = files.transcript;
     if (!existsSync(file)) return consola.info("no transcript: only non-interactive runs (`run`) keep one");
     process.stdout.write(readFileSync(file));
   },

@@ -4,7 +4,7 @@ import { consola } from "consola";
 import { driverFor } from "../backends/registry.ts";
 import { openDb } from "../state/db.ts";
 import { isInteractive } from "./common.ts";
-import { argsAfterDashDash, findOneBottle } from "../lifecycle/cli-support.ts";
+import { argsAfterDashDash, findOneBottle } from "./cli-support.ts";
 import { resumeBottle } from "../lifecycle/session.ts";
 
 export default defineCommand({

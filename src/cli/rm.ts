@@ -5,9 +5,9 @@ import { consola } from "consola";
 import { driverFor } from "../backends/registry.ts";
 import { openDb } from "../state/db.ts";
 import { deleteBottleRow } from "../state/bottles.ts";
-import { bottleDir } from "../util/paths.ts";
+import { bottleDir } from "../state/bottle-files.ts";
 import { BottleError } from "../util/errors.ts";
-import { findOneBottle } from "../lifecycle/cli-support.ts";
+import { findOneBottle } from "./cli-support.ts";
 import { listArg } from "./common.ts";
 
 export default defineCommand({

@@ -2,8 +2,8 @@
 // exits with the agent's exit code. Without a terminal it does not ask y/N.
 import { defineCommand } from "citty";
 import { planArgs } from "./common.ts";
-import { startBottle, startFlags } from "../lifecycle/start.ts";
-import { argsAfterDashDash } from "../lifecycle/cli-support.ts";
+import { startBottle, startFlags } from "./start.ts";
+import { argsAfterDashDash } from "./cli-support.ts";
 
 export default defineCommand({
   meta: { name: "run", description: "Run a bottle non-interactively: -p TASK, or -- COMMAND…; exits with the agent's code" },

@@ -4,7 +4,7 @@ import { consola } from "consola";
 import { driverFor } from "../backends/registry.ts";
 import { openDb } from "../state/db.ts";
 import { setKeep, setStatus } from "../state/bottles.ts";
-import { findOneBottle } from "../lifecycle/cli-support.ts";
+import { findOneBottle } from "./cli-support.ts";
 
 export default defineCommand({
   meta: { name: "stop", description: "Stop a bottle, keeping it for `resume`" },

@@ -2,7 +2,6 @@
 // bottle's supervise folder (bottleDir(identity)/bundle/supervise), mirror
 // them into the approvals table, and answer them.
 import type { Database } from "bun:sqlite";
-import { join } from "node:path";
 import {
   ensureSuperviseDirs,
   listRequests,
@@ -13,13 +12,13 @@ import {
 } from "../bundle/supervise/protocol.ts";
 import { listBottleRows } from "../state/bottles.ts";
 import { BottleError } from "../util/errors.ts";
-import { bottleDir } from "../util/paths.ts";
+import { bottleFiles } from "../state/bottle-files.ts";
 
 type Env = Record<string, string | undefined>;
 
 /** The host folder the bundle's supervise daemon shares (mounted as SuperviseConfig.dir). */
 export function hostSuperviseDir(identity: string, env: Env = process.env): string {
-  return join(bottleDir(identity, env), "bundle", "supervise");
+  return bottleFiles(identity, env).supervise;
 }
 
 /**

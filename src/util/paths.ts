@@ -18,8 +18,3 @@ export function configDir(env: Record<string, string | undefined> = process.env)
 export function cacheDir(env: Record<string, string | undefined> = process.env): string {
   return join(xdg("XDG_CACHE_HOME", ".cache", env), "bot-bottle");
 }
-
-/** Per-bottle working files (prompt, CA, bundle config). */
-export function bottleDir(identity: string, env: Record<string, string | undefined> = process.env): string {
-  return join(stateDir(env), "bottles", identity);
-}

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stateKey } from "../../src/backends/docker/driver.ts";
+import { stateKey } from "../../src/backends/shared/bundle-sidecar.ts";
 import { dockerAnswers, networkGateway } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
 import { cli as runCli } from "../helpers/cli.ts";

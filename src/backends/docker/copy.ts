@@ -1,7 +1,7 @@
 // Stream a host tar (skills, the cwd copy) into a container without holding
 // it in memory: `tar -c … | docker cp - CONTAINER:DEST`.
 import { BottleError } from "../../util/errors.ts";
-import { cpArgv } from "./argv.ts";
+import { cpArgv } from "../shared/docker-argv.ts";
 
 export async function pipeTarInto(tarArgv: string[], container: string, dest: string): Promise<void> {
   const tar = Bun.spawn(tarArgv, { stdout: "pipe", stderr: "pipe" });

@@ -9,35 +9,19 @@ import type { AttachOptions, BackendDriver, LiveStatus } from "../types.ts";
 import type { BottlePlan } from "../../plan/types.ts";
 import { AGENT_USER } from "../../plan/bottle-paths.ts";
 import { loadConfig, type Config } from "../../config/config.ts";
-import { agentRecipe, bundleRecipe, ensureImage } from "../../images/build.ts";
-import { resolveBundleBinary } from "../../images/bundle-binary.ts";
-import { bundleFolder, readBundleCa, writeBundleFolder } from "../../lifecycle/bundle-folder.ts";
-import { provisionAgent, type AgentIO } from "../../lifecycle/provision.ts";
-import { replanSubnet } from "../../lifecycle/subnet-retry.ts";
 import { agentCommand } from "../../providers/index.ts";
 import { BottleError } from "../../util/errors.ts";
-import { bottleDir, stateDir } from "../../util/paths.ts";
-import { LABEL_IDENTITY, LABEL_STATE, type ContainerSpec } from "./argv.ts";
-import { startBundleContainer, waitBundleReady } from "./bundle.ts";
-import { Docker } from "./docker.ts";
-import { sha256Hex } from "../../images/tag.ts";
+import { bottleFiles } from "../../state/bottle-files.ts";
+import { readBundleCa, writeBundleFolder } from "../shared/bundle-folder.ts";
+import { ContainerSidecar, type BundleSidecar } from "../shared/bundle-sidecar.ts";
+import { LABEL_IDENTITY, LABEL_STATE, type ContainerSpec } from "../shared/docker-argv.ts";
+import { Docker } from "../shared/docker.ts";
+import { liveStatus } from "../shared/live-status.ts";
+import { provisionAgent, type AgentIO } from "../shared/provision.ts";
 import { pipeTarInto } from "./copy.ts";
-
-/** Subnet attempts before giving up (each is the next /24). */
-export const SUBNET_ATTEMPTS = 8;
 
 /** Names that steer the docker CLI itself: never pass them through its environment. */
 const CLI_ENV = /^(DOCKER_|PATH$|HOME$|TMPDIR$)/;
-
-/** Short, stable key of the state database: gc only touches its own bottles. */
-export function stateKey(env: Record<string, string | undefined> = process.env): string {
-  return sha256Hex(stateDir(env)).slice(0, 12);
-}
-
-/** Transcript of non-interactive runs, shown by `logs`. */
-export function transcriptFile(identity: string, env: Record<string, string | undefined> = process.env): string {
-  return join(bottleDir(identity, env), "agent.log");
-}
 
 /** Pure: the agent container's spec. Secret agent env travels by name (values via the CLI env). */
 export function agentContainerSpec(plan: BottlePlan, image: string, key: string): { spec: ContainerSpec; values: Record<string, string> } {
@@ -74,11 +58,13 @@ export class DockerDriver implements BackendDriver {
   readonly docker: Docker;
   private readonly env: Record<string, string | undefined>;
   private config?: Config;
+  private readonly sidecar: BundleSidecar;
 
   constructor(o: { docker?: Docker; config?: Config; env?: Record<string, string | undefined> } = {}) {
     this.docker = o.docker ?? new Docker();
     this.env = o.env ?? process.env;
     this.config = o.config;
+    this.sidecar = new ContainerSidecar(this.docker, () => this.cfg(), this.env);
   }
 
   private cfg(): Config {
@@ -86,53 +72,17 @@ export class DockerDriver implements BackendDriver {
   }
 
   get stateKey(): string {
-    return stateKey(this.env);
+    return this.sidecar.stateKey;
   }
 
   /** Build or reuse both images. */
-  async images(plan: BottlePlan): Promise<{ agent: string; bundle: string }> {
-    const cfg = this.cfg();
-    const arch = await this.docker.arch();
-    const binary = await resolveBundleBinary(arch, this.env);
-    const bundle = await ensureImage(this.docker, bundleRecipe(cfg, binary), this.env);
-    const agent = plan.image ?? (await ensureImage(this.docker, agentRecipe(plan.provider, plan.baseImage, cfg), this.env));
-    return { agent, bundle };
+  images(plan: BottlePlan): Promise<{ agent: string; bundle: string }> {
+    return this.sidecar.images(plan);
   }
 
-  /** Create the networks (in parallel); the internal one walks subnets on overlap and mutates `plan` to the one that worked. */
-  /**
-   * `hostAddress`: give the host an address on the internal bridge. The docker
-   * backend never does (an address there lets the agent reach host services);
-   * smolmachines must, because the VM's connections leave from the host's own
-   * network stack (TSI) and would otherwise follow the default route out.
-   */
-  async createNetworks(plan: BottlePlan, opts: { hostAddress?: boolean } = {}): Promise<void> {
-    const key = this.stateKey;
-    const egress = this.docker.networkCreate({ name: plan.network.egress, internal: false, labels: { identity: plan.identity, state: key, role: "egress" } });
-    const internal = (async () => {
-      for (let attempt = 0; ; ) {
-        const r = await this.docker.networkCreate({
-          name: plan.network.internal,
-          internal: true,
-          subnet: plan.network.cidr,
-          gateway: plan.network.gateway,
-          noHostAddress: !opts.hostAddress,
-          labels: { identity: plan.identity, state: key, role: "internal" },
-        });
-        if (r === "ok") return;
-        if (++attempt >= SUBNET_ATTEMPTS) {
-          throw new BottleError("DOCKER", `no free subnet for ${plan.identity} after ${SUBNET_ATTEMPTS} tries (last ${plan.network.cidr})`, {
-            hint: "remove unused networks (`bot-bottle gc`, `docker network prune`) or set subnet_base in config.toml",
-          });
-        }
-        consola.debug(`subnet ${plan.network.cidr} is taken; trying the next one`);
-        Object.assign(plan, replanSubnet(plan, attempt));
-      }
-    })();
-    // Both settle before returning, so a failure never leaves a create in flight behind a teardown.
-    const [e, i] = await Promise.allSettled([egress, internal]);
-    if (i.status === "rejected") throw i.reason;
-    if (e.status === "rejected") throw e.reason;
+  /** See BundleSidecar.createNetworks (the docker backend never gives the host an address). */
+  createNetworks(plan: BottlePlan, opts: { hostAddress?: boolean } = {}): Promise<void> {
+    return this.sidecar.createNetworks(plan, opts);
   }
 
   async up(plan: BottlePlan, secrets: Record<string, string>): Promise<void> {
@@ -150,7 +100,7 @@ export class DockerDriver implements BackendDriver {
       for (const st of steps) if (st.status === "rejected") throw st.reason;
       const caPem = readBundleCa(hostDir);
       if (!caPem) throw new BottleError("PROXY", "the bundle is ready but wrote no CA", { hint: `look in ${hostDir}` });
-      const scratchDir = bottleDir(plan.identity, this.env);
+      const scratchDir = bottleFiles(plan.identity, this.env).dir;
       mkdirSync(scratchDir, { recursive: true });
       await provisionAgent(this.agentIO(plan), { plan, caPem, scratchDir });
     } catch (e) {
@@ -159,18 +109,8 @@ export class DockerDriver implements BackendDriver {
     }
   }
 
-  /** The bundle on the internal network with its pinned IP, plus the egress network (shared with smolmachines). */
-  startBundle(plan: BottlePlan, image: string, hostDir: string, secrets: Record<string, string>) {
-    return startBundleContainer(this.docker, {
-      plan,
-      image,
-      network: plan.network.internal,
-      ip: plan.network.bundleIp,
-      extraNetworks: [plan.network.egress],
-      hostDir,
-      secrets,
-      stateKey: this.stateKey,
-    });
+  startBundle(plan: BottlePlan, image: string, hostDir: string, secrets: Record<string, string>): Promise<void> {
+    return this.sidecar.start(plan, image, hostDir, secrets);
   }
 
   agentIO(plan: BottlePlan): AgentIO {
@@ -185,7 +125,7 @@ export class DockerDriver implements BackendDriver {
     const argv = agentCommand(plan, opts);
     const spec = { container: plan.containers.agent, argv, user: AGENT_USER, workdir: plan.workdir };
     if (opts.interactive) return this.docker.execInherit({ ...spec, interactive: true, tty: true });
-    const log = transcriptFile(plan.identity, this.env);
+    const log = bottleFiles(plan.identity, this.env).transcript;
     mkdirSync(join(log, ".."), { recursive: true });
     return this.docker.execStream(spec, log);
   }
@@ -195,11 +135,7 @@ export class DockerDriver implements BackendDriver {
   }
 
   async start(plan: BottlePlan): Promise<void> {
-    const hostDir = bundleFolder(plan.identity, this.env);
-    await this.docker.start([plan.containers.bundle]).catch((e) => {
-      throw new BottleError("DOCKER", `cannot start ${plan.identity}: ${(e as Error).message}`, { hint: "if its containers are gone, `bot-bottle rm` it" });
-    });
-    await waitBundleReady(this.docker, plan.containers.bundle, hostDir);
+    await this.sidecar.restart(plan);
     await this.docker.start([plan.containers.agent]);
   }
 
@@ -212,12 +148,8 @@ export class DockerDriver implements BackendDriver {
   }
 
   /** Everything labelled with this identity (and our state), whatever the plan says. */
-  async removeIdentity(identity: string): Promise<void> {
-    const filter = [`${LABEL_IDENTITY}=${identity}`, `${LABEL_STATE}=${this.stateKey}`];
-    const containers = await this.docker.containers(filter);
-    await this.docker.rm(containers.map((c) => c.name));
-    const networks = await this.docker.networks(filter);
-    await Promise.all(networks.map((n) => this.docker.networkRm([n.name])));
+  removeIdentity(identity: string): Promise<void> {
+    return this.sidecar.removeIdentity(identity);
   }
 
   async status(plan: BottlePlan): Promise<LiveStatus> {
@@ -232,13 +164,4 @@ export class DockerDriver implements BackendDriver {
     for (const n of await this.docker.networks(filter)) if (n.identity) ids.add(n.identity);
     return [...ids].sort();
   }
-}
-
-/** Pure: two container states → one bottle status. */
-export function liveStatus(bundle: string | undefined, agent: string | undefined): LiveStatus {
-  if (!bundle && !agent) return "missing";
-  if (bundle === "running" && agent === "running") return "running";
-  const stopped = (s: string | undefined) => s === "exited" || s === "created";
-  if (stopped(bundle) && stopped(agent)) return "stopped";
-  return "partial";
 }

@@ -12,16 +12,16 @@ import { consola } from "consola";
 import type { AttachOptions, BackendDriver, LiveStatus } from "../types.ts";
 import type { BottlePlan } from "../../plan/types.ts";
 import { loadConfig, type Config } from "../../config/config.ts";
-import { bundleFolder, readBundleCa, writeBundleFolder } from "../../lifecycle/bundle-folder.ts";
-import { provisionAgent } from "../../lifecycle/provision.ts";
 import { agentCommand } from "../../providers/index.ts";
 import { AGENT_HOME, AGENT_USER } from "../../plan/bottle-paths.ts";
 import { BottleError } from "../../util/errors.ts";
-import { bottleDir } from "../../util/paths.ts";
+import { bottleFiles } from "../../state/bottle-files.ts";
 import type { Runner } from "../../util/run.ts";
-import { Docker } from "../docker/docker.ts";
-import { DockerDriver, liveStatus, transcriptFile } from "../docker/driver.ts";
-import { waitBundleReady } from "../docker/bundle.ts";
+import { readBundleCa, writeBundleFolder } from "../shared/bundle-folder.ts";
+import { ContainerSidecar, type BundleSidecar } from "../shared/bundle-sidecar.ts";
+import { Docker } from "../shared/docker.ts";
+import { liveStatus } from "../shared/live-status.ts";
+import { provisionAgent } from "../shared/provision.ts";
 import { createOptions, execOptions, guestEnv, identityOfMachine, machineName } from "./guest.ts";
 import { smolvmAgentIO } from "./guest-io.ts";
 import { ensurePackedArtifact, packCacheDir } from "./pack.ts";
@@ -52,8 +52,8 @@ export class SmolmachinesDriver implements BackendDriver {
   private readonly runner?: Runner;
   private readonly env: Record<string, string | undefined>;
   private config?: Config;
-  /** Images, networks, bundle and removal are the docker backend's own code. */
-  private readonly dockerSide: DockerDriver;
+  /** Images, networks, the bundle container and their removal: the same as the docker backend's. */
+  private readonly sidecar: BundleSidecar;
 
   constructor(o: SmolmachinesOptions = {}) {
     this.env = o.env ?? process.env;
@@ -61,7 +61,7 @@ export class SmolmachinesDriver implements BackendDriver {
     this.docker = o.docker ?? new Docker(o.runner);
     this.smolvm = o.smolvm ?? new Smolvm({ runner: o.runner, bin: this.env.BOT_BOTTLE_SMOLVM || undefined });
     this.config = o.config;
-    this.dockerSide = new DockerDriver({ docker: this.docker, config: o.config, env: this.env });
+    this.sidecar = new ContainerSidecar(this.docker, () => this.cfg(), this.env);
   }
 
   private cfg(): Config {
@@ -71,7 +71,7 @@ export class SmolmachinesDriver implements BackendDriver {
   async up(plan: BottlePlan, secrets: Record<string, string>): Promise<void> {
     try {
       const version = await this.smolvm.version();
-      const images = await this.dockerSide.images(plan);
+      const images = await this.sidecar.images(plan);
       const pack = await ensurePackedArtifact(images.agent, {
         smolvm: this.smolvm,
         runner: this.runner,
@@ -88,9 +88,9 @@ export class SmolmachinesDriver implements BackendDriver {
         );
       }
       consola.start(`starting bottle ${plan.identity} (smolvm ${version.raw})`);
-      await this.dockerSide.createNetworks(plan, { hostAddress: true });
+      await this.sidecar.createNetworks(plan, { hostAddress: true });
       const hostDir = writeBundleFolder(plan, { listenHost: plan.network.bundleIp }, this.env);
-      await this.dockerSide.startBundle(plan, images.bundle, hostDir, secrets);
+      await this.sidecar.start(plan, images.bundle, hostDir, secrets);
       const g = guestEnv(plan);
       await this.smolvm.create(createOptions(plan, pack.artifact), g.values);
       await this.smolvm.start(machineName(plan.identity));
@@ -98,7 +98,7 @@ export class SmolmachinesDriver implements BackendDriver {
       await this.smolvm.execOk(execOptions(plan, ["chown", "-R", `${AGENT_USER}:${AGENT_USER}`, AGENT_HOME], { asAgent: false, workdir: "/" }), g.values);
       const caPem = readBundleCa(hostDir);
       if (!caPem) throw new BottleError("PROXY", "the bundle is ready but wrote no CA", { hint: `look in ${hostDir}` });
-      const scratchDir = join(bottleDir(plan.identity, this.env), "scratch");
+      const scratchDir = bottleFiles(plan.identity, this.env).scratch;
       mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
       try {
         await provisionAgent(smolvmAgentIO(this.smolvm, plan, scratchDir), { plan, caPem, scratchDir });
@@ -117,7 +117,7 @@ export class SmolmachinesDriver implements BackendDriver {
     if (opts.interactive) {
       return this.smolvm.execAttached(execOptions(plan, argv, { asAgent: true, interactive: true, tty: true }), g.values);
     }
-    const log = transcriptFile(plan.identity, this.env);
+    const log = bottleFiles(plan.identity, this.env).transcript;
     mkdirSync(join(log, ".."), { recursive: true });
     return this.smolvm.execStreamed(execOptions(plan, argv, { asAgent: true }), g.values, log);
   }
@@ -128,10 +128,7 @@ export class SmolmachinesDriver implements BackendDriver {
   }
 
   async start(plan: BottlePlan): Promise<void> {
-    await this.docker.start([plan.containers.bundle]).catch((e) => {
-      throw new BottleError("DOCKER", `cannot start ${plan.identity}: ${(e as Error).message}`, { hint: "if its bundle is gone, `bot-bottle rm` it" });
-    });
-    await waitBundleReady(this.docker, plan.containers.bundle, bundleFolder(plan.identity, this.env));
+    await this.sidecar.restart(plan, "if its bundle is gone, `bot-bottle rm` it");
     await this.smolvm.start(machineName(plan.identity));
   }
 
@@ -144,7 +141,7 @@ export class SmolmachinesDriver implements BackendDriver {
   /** Reverse order of up(): machine, then the bundle container, then the networks. Idempotent. */
   async remove(plan: BottlePlan): Promise<void> {
     await this.removeMachine(machineName(plan.identity));
-    await this.dockerSide.removeIdentity(plan.identity);
+    await this.sidecar.removeIdentity(plan.identity);
   }
 
   private async removeMachine(name: string): Promise<void> {

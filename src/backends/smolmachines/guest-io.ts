@@ -4,7 +4,7 @@
 // unpacked by one exec that also deletes it.
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AgentIO } from "../../lifecycle/provision.ts";
+import type { AgentIO } from "../shared/provision.ts";
 import type { BottlePlan } from "../../plan/types.ts";
 import { BottleError } from "../../util/errors.ts";
 import { execOptions, guestEnv, machineName } from "./guest.ts";

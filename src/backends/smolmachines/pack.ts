@@ -6,7 +6,7 @@
 //     (pack-commit.ts); the tarball and temps are removed whatever happens.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Docker } from "../docker/docker.ts";
+import { Docker } from "../shared/docker.ts";
 import { BottleError } from "../../util/errors.ts";
 import { cacheDir as xdgCacheDir } from "../../util/paths.ts";
 import { run as defaultRunner, runOk, type Runner } from "../../util/run.ts";

@@ -21,7 +21,7 @@ import {
 } from "./smolvm-argv.ts";
 import { classifySmolvmFailure, smolvmError } from "./smolvm-errors.ts";
 import { parseMachineList, type MachineInfo, type MachineState } from "./smolvm-ls.ts";
-import { spawnStream, type StreamRunner } from "../docker/stream.ts";
+import { spawnStream, type StreamRunner } from "../../util/stream.ts";
 
 /** Values of `passEnv` names: they reach smolvm through its environment, never its argv. */
 export type EnvValues = Record<string, string>;

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULTS, loadConfig, mergeConfig } from "../../../src/config/config.ts";
-import { thrown } from "../util/thrown.ts";
+import { thrown } from "../../helpers/thrown.ts";
 import { tempDirs } from "../util/tmp.ts";
 
 const tempDir = tempDirs("bb-config-");

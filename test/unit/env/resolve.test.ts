@@ -10,7 +10,7 @@ import {
   type Prompter,
   type ResolveContext,
 } from "../../../src/env/resolve.ts";
-import { rejected, thrown } from "../util/thrown.ts";
+import { rejected, thrown } from "../../helpers/thrown.ts";
 
 const host = { HOME: "/home/op", USER: "op", GH_TOKEN: "ghp_realtoken", EMPTY: "", REGION: "eu" };
 const ctx = (extra: Partial<ResolveContext> = {}): ResolveContext => ({ hostEnv: host, file: "bot-bottle.toml", keyPrefix: "bottles.dev.env", ...extra });

@@ -6,8 +6,8 @@ import { ownerAlive } from "../../../src/lifecycle/owner.ts";
 import type { AttachOptions, BackendDriver, LiveStatus } from "../../../src/backends/types.ts";
 import type { BottlePlan } from "../../../src/plan/types.ts";
 import { BottleError } from "../../../src/util/errors.ts";
-import { replanSubnet } from "../../../src/lifecycle/subnet-retry.ts";
-import { testPlan, REAL_KEY } from "./plan-fixture.ts";
+import { replanSubnet } from "../../../src/backends/shared/subnet-retry.ts";
+import { testPlan, REAL_KEY } from "../../helpers/plan.ts";
 
 class FakeDriver implements BackendDriver {
   readonly name = "docker" as const;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseAgentDoc } from "../../../src/manifest/agent.ts";
-import { thrown } from "../util/thrown.ts";
+import { thrown } from "../../helpers/thrown.ts";
 
 describe("parseAgentDoc", () => {
   test.each([

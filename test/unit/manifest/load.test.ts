@@ -5,7 +5,7 @@ import { findManifest, getBottle, loadBuiltin, loadFromSource, loadManifest, MAN
 import { EXAMPLE_AGENT, EXAMPLE_MANIFEST } from "../../../src/manifest/example.ts";
 import { DEFAULT_MANIFEST_NAME } from "../../../src/manifest/default.ts";
 import { BAD_MANIFESTS } from "../../fixtures/manifests/cases.ts";
-import { thrown } from "../util/thrown.ts";
+import { thrown } from "../../helpers/thrown.ts";
 import { tempDirs } from "../util/tmp.ts";
 
 const tempDir = tempDirs("bb-manifest-");

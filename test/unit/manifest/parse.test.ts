@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
 import { formatKey, parseTomlText, validate } from "../../../src/manifest/parse.ts";
-import { thrown } from "../util/thrown.ts";
+import { thrown } from "../../helpers/thrown.ts";
 
 describe("parseTomlText", () => {
   test.each([

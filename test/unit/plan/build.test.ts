@@ -6,7 +6,7 @@ import { bundleSubnet } from "../../../src/plan/subnet.ts";
 import { loadFromSource } from "../../../src/manifest/load.ts";
 import { DEFAULTS, type Config } from "../../../src/config/config.ts";
 import { AGENT_CA_BUNDLE, AGENT_CA_FILE, AGENT_WORKDIR } from "../../../src/plan/bottle-paths.ts";
-import { rejected } from "../util/thrown.ts";
+import { rejected } from "../../helpers/thrown.ts";
 
 const REAL_KEY = "sk-ant-api03-REALREALREALREALREALREALREALREAL-AA";
 const REAL_GH = "ghp_REALGITHUBTOKENREALGITHUBTOKEN1234";

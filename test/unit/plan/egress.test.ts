@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { effectiveAllowlist, KIND_DEFAULTS, planEgressRoute } from "../../../src/plan/egress.ts";
 import type { ResolvedVar } from "../../../src/env/resolve.ts";
 import type { EgressRouteSpec } from "../../../src/manifest/schema.ts";
-import { thrown } from "../util/thrown.ts";
+import { thrown } from "../../helpers/thrown.ts";
 
 const bytes = (n: number) => new Uint8Array(n).fill(5);
 const cred = (value = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz"): ResolvedVar => ({ name: "BOT_BOTTLE_CRED_0", value, secret: true, source: "host" });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { checkIdentity, IDENTITY_RE, makeIdentity } from "../../../src/plan/identity.ts";
-import { thrown } from "../util/thrown.ts";
+import { thrown } from "../../helpers/thrown.ts";
 
 /** A deterministic random source cycling through `values`. */
 const seq = (...values: number[]) => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { testPlan } from "../lifecycle/plan-fixture.ts";
+import { testPlan } from "../../helpers/plan.ts";
 
 test("claude bottles get the env that stops Claude Code phoning home", async () => {
   const env = Object.fromEntries((await testPlan("claude")).env.map((e) => [e.name, e.value]));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { bundleSubnet, DEFAULT_SUBNET_BASE, fnv1a, isSubnetBase } from "../../../src/plan/subnet.ts";
-import { thrown } from "../util/thrown.ts";
+import { thrown } from "../../helpers/thrown.ts";
 
 describe("fnv1a", () => {
   test.each([

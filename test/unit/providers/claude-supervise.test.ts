@@ -5,7 +5,7 @@ import { AGENT_PROMPT_FILE } from "../../../src/plan/bottle-paths.ts";
 import { SESSION_PROMPT_PLUS_SCRIPT } from "../../../src/providers/claude.ts";
 import { run } from "../../../src/util/run.ts";
 import { tempHome } from "../../helpers/tmp.ts";
-import { testPlan } from "../lifecycle/plan-fixture.ts";
+import { testPlan } from "../../helpers/plan.ts";
 
 describe("claude provider with supervise", () => {
   test("supervise on: MCP config file points at the bundle and both commands load it", async () => {

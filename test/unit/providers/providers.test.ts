@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { agentCommand, providerSpec } from "../../../src/providers/index.ts";
 import { AGENT_PROMPT_FILE } from "../../../src/plan/bottle-paths.ts";
 import { BottleError } from "../../../src/util/errors.ts";
-import { testPlan } from "../lifecycle/plan-fixture.ts";
+import { testPlan } from "../../helpers/plan.ts";
 
 describe("agentCommand", () => {
   const cases: [string, string, Parameters<typeof agentCommand>[1], string[]][] = [

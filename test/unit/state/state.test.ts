@@ -15,7 +15,7 @@ import {
   setStatus,
 } from "../../../src/state/bottles.ts";
 import type { BottlePlan } from "../../../src/plan/types.ts";
-import { thrown } from "../util/thrown.ts";
+import { thrown } from "../../helpers/thrown.ts";
 import { tempDirs } from "../util/tmp.ts";
 
 const tempDir = tempDirs("bb-state-");

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { bottleDir, cacheDir, configDir, stateDir } from "../../../src/util/paths.ts";
+import { cacheDir, configDir, stateDir } from "../../../src/util/paths.ts";
+import { bottleDir } from "../../../src/state/bottle-files.ts";
 import { dbPath } from "../../../src/state/db.ts";
 
 describe("XDG paths", () => {

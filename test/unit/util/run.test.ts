@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { mergeEnv, run, runOk, type Runner } from "../../../src/util/run.ts";
-import { rejected } from "./thrown.ts";
+import { rejected } from "../../helpers/thrown.ts";
 
 describe("run", () => {
   test("captures stdout, stderr and the exit code; feeds stdin", async () => {

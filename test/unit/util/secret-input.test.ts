@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { EventEmitter } from "node:events";
 import { applyKeys, EMPTY_KEYS, readSecret } from "../../../src/util/secret-input.ts";
-import { rejected } from "./thrown.ts";
+import { rejected } from "../../helpers/thrown.ts";
 
 describe("applyKeys", () => {
   test.each([

@@ -2,9 +2,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chownScript, cwdFileList, gitRemotesScript, provisionAgent, provisionScript, tarArgv, WARN_PREFIX } from "../../../src/lifecycle/provision.ts";
-import { run } from "../../../src/util/run.ts";
-import { testPlan } from "./plan-fixture.ts";
+import { chownScript, cwdFileList, gitRemotesScript, provisionAgent, provisionScript, tarArgv, WARN_PREFIX } from "../../../../src/backends/shared/provision.ts";
+import { run } from "../../../../src/util/run.ts";
+import { testPlan } from "../../../helpers/plan.ts";
 
 const TMP = mkdtempSync(join(tmpdir(), "bb-prov-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));

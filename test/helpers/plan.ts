@@ -1,9 +1,9 @@
 // A real plan (through buildPlan) for tests of the lifecycle, the docker
 // backend, providers and images. Deterministic: fixed identity and randoms.
-import { buildPlan } from "../../../src/plan/build.ts";
-import { loadFromSource } from "../../../src/manifest/load.ts";
-import { DEFAULTS } from "../../../src/config/config.ts";
-import type { BottlePlan } from "../../../src/plan/types.ts";
+import { buildPlan } from "../../src/plan/build.ts";
+import { loadFromSource } from "../../src/manifest/load.ts";
+import { DEFAULTS } from "../../src/config/config.ts";
+import type { BottlePlan } from "../../src/plan/types.ts";
 
 export const REAL_KEY = "sk-ant-api03-REALREALREALREALREALREALREALREAL-AA";
 

@@ -1,9 +1,9 @@
 import { expect, test } from "bun:test";
 import { openDb } from "../../../src/state/db.ts";
 import { recordBottle } from "../../../src/state/bottles.ts";
-import { argsAfterDashDash, findOneBottle } from "../../../src/lifecycle/cli-support.ts";
+import { argsAfterDashDash, findOneBottle } from "../../../src/cli/cli-support.ts";
 import { BottleError } from "../../../src/util/errors.ts";
-import { testPlan } from "./plan-fixture.ts";
+import { testPlan } from "../../helpers/plan.ts";
 
 test.each([
   [["run", "demo"], undefined],

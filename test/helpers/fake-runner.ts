@@ -1,5 +1,5 @@
 // A Runner that records every call and answers from a script of rules.
-import type { RunOptions, RunResult, Runner } from "../../../../src/util/run.ts";
+import type { RunOptions, RunResult, Runner } from "../../src/util/run.ts";
 
 export interface Call {
   argv: string[];

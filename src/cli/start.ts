@@ -1,15 +1,15 @@
 // `launch` and `run` share everything but the attach mode: plan, preflight,
 // driver, session.
 import { consola } from "consola";
-import { isInteractive, planFromArgs } from "../cli/common.ts";
+import { isInteractive, planFromArgs } from "./common.ts";
 import { driverFor } from "../backends/registry.ts";
 import { formatPlan } from "../plan/format.ts";
 import { redactPlan } from "../plan/redact.ts";
 import { openDb } from "../state/db.ts";
 import { BottleError } from "../util/errors.ts";
 import { confirm } from "./cli-support.ts";
-import { preflightAction } from "./preflight.ts";
-import { launchBottle } from "./session.ts";
+import { preflightAction } from "../lifecycle/preflight.ts";
+import { launchBottle } from "../lifecycle/session.ts";
 
 export interface StartArgs {
   bottle: string;

@@ -3,24 +3,14 @@
 // (written by the bundle). Shared by every backend.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUNDLE_STATE_DIR, type BundleConfig } from "../bundle/config.ts";
-import type { BottlePlan } from "../plan/types.ts";
-import { bottleDir } from "../util/paths.ts";
+import { BUNDLE_STATE_DIR, type BundleConfig } from "../../bundle/config.ts";
+import type { BottlePlan } from "../../plan/types.ts";
+import { BUNDLE_FILES, bottleFiles } from "../../state/bottle-files.ts";
+
+export { BUNDLE_FILES };
 
 /** Where a route's SSH key is mounted (read-only) inside the bundle. */
 export const BUNDLE_SSH_DIR = "/run/bot-bottle/ssh";
-
-export const BUNDLE_FILES = {
-  config: "config.json",
-  caDir: "ca",
-  caCert: "ca/ca.crt",
-  audit: "audit.jsonl",
-  gitAudit: "git-audit.jsonl",
-  gitDir: "git",
-  superviseDir: "supervise",
-  /** Written by `bundle serve` once every daemon listens. */
-  ready: "ready.json",
-} as const;
 
 export interface BundleConfigOptions {
   /** "0.0.0.0" (docker: the agent reaches it on the internal network) or the bundle IP (smolmachines: TSI allows by IP, so nothing else may listen there). */
@@ -85,7 +75,7 @@ export function bundleConfigFor(plan: BottlePlan, o: BundleConfigOptions): Bundl
 }
 
 export function bundleFolder(identity: string, env: Record<string, string | undefined> = process.env): string {
-  return join(bottleDir(identity, env), "bundle");
+  return bottleFiles(identity, env).bundle;
 }
 
 /** Write the folder (0700: the CA key will live here) and config.json; returns the host path. */

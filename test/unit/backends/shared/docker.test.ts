@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { Docker, isSubnetOverlap, normalizeArch, parseRows } from "../../../../src/backends/docker/docker.ts";
+import { Docker, isSubnetOverlap, normalizeArch, parseRows } from "../../../../src/backends/shared/docker.ts";
 import { BottleError } from "../../../../src/util/errors.ts";
-import { fakeRunner, startsWith } from "./fake-runner.ts";
+import { fakeRunner, startsWith } from "../../../helpers/fake-runner.ts";
 
 const labels = { identity: "x", state: "s", role: "internal" as const };
 

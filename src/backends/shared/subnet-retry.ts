@@ -1,7 +1,7 @@
 // Pure: move a plan to another subnet attempt when the network create found
 // its /24 taken. Addresses and the proxy URLs in the agent env move together.
-import { bundleSubnet } from "../plan/subnet.ts";
-import type { BottlePlan } from "../plan/types.ts";
+import { bundleSubnet } from "../../plan/subnet.ts";
+import type { BottlePlan } from "../../plan/types.ts";
 
 /** "10.213.7.0/24" → "10.213". */
 export function subnetBaseOf(cidr: string): string {

@@ -2,8 +2,8 @@
 // operator AND kept as a transcript for `logs`) and image builds (progress).
 // The Runner in util/run.ts buffers output, which is right for everything else.
 import { appendFileSync } from "node:fs";
-import { mergeEnv } from "../../util/run.ts";
-import { BottleError } from "../../util/errors.ts";
+import { mergeEnv } from "./run.ts";
+import { BottleError } from "./errors.ts";
 
 export interface StreamOptions {
   env?: Record<string, string | undefined>;

@@ -2,8 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleConfigFor, isBundleReady, readBundleCa, writeBundleFolder } from "../../../src/lifecycle/bundle-folder.ts";
-import { testPlan, REAL_KEY } from "./plan-fixture.ts";
+import { bundleConfigFor, isBundleReady, readBundleCa, writeBundleFolder } from "../../../../src/backends/shared/bundle-folder.ts";
+import { testPlan, REAL_KEY } from "../../../helpers/plan.ts";
 
 const TMP = mkdtempSync(join(tmpdir(), "bb-folder-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));

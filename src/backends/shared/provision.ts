@@ -3,11 +3,11 @@
 // provider's files, plus tar copies of skills and the cwd.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { AGENT_CA_BUNDLE, AGENT_CA_FILE, AGENT_HOME, AGENT_PROMPT_FILE, AGENT_USER, BOTTLE_ETC } from "../plan/bottle-paths.ts";
-import type { BottlePlan } from "../plan/types.ts";
-import { providerSpec, type AgentFile } from "../providers/index.ts";
-import { run, type Runner } from "../util/run.ts";
-import { gateUrl } from "../bundle/git-gate/git-argv.ts";
+import { AGENT_CA_BUNDLE, AGENT_CA_FILE, AGENT_HOME, AGENT_PROMPT_FILE, AGENT_USER, BOTTLE_ETC } from "../../plan/bottle-paths.ts";
+import type { BottlePlan } from "../../plan/types.ts";
+import { providerSpec, type AgentFile } from "../../providers/index.ts";
+import { run, type Runner } from "../../util/run.ts";
+import { gateUrl } from "../../bundle/git-gate/git-argv.ts";
 import { consola } from "consola";
 
 /** What a backend offers provisioning. */

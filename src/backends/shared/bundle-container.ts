@@ -3,10 +3,10 @@
 import { join } from "node:path";
 import { BUNDLE_STATE_DIR } from "../../bundle/config.ts";
 import type { BottlePlan } from "../../plan/types.ts";
-import { BUNDLE_FILES, BUNDLE_SSH_DIR, isBundleReady } from "../../lifecycle/bundle-folder.ts";
+import { BUNDLE_FILES, BUNDLE_SSH_DIR, isBundleReady } from "./bundle-folder.ts";
 import { BottleError } from "../../util/errors.ts";
 import { rmSync } from "node:fs";
-import type { ContainerSpec } from "./argv.ts";
+import type { ContainerSpec } from "./docker-argv.ts";
 import type { Docker } from "./docker.ts";
 
 export interface BundleContainerOptions {

@@ -1,5 +1,5 @@
 // Test helper: run `fn`, return what it threw (sync or async). Fails the test if nothing was thrown.
-import { BottleError } from "../../../src/util/errors.ts";
+import { BottleError } from "../../src/util/errors.ts";
 
 export function thrown(fn: () => unknown): BottleError {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import * as A from "../../../../src/backends/docker/argv.ts";
+import * as A from "../../../../src/backends/shared/docker-argv.ts";
 
 const labels: A.Labels = { identity: "x-1", state: "abc", role: "agent" };
 const L = ["--label", "bot-bottle.identity=x-1", "--label", "bot-bottle.state=abc", "--label", "bot-bottle.role=agent"];

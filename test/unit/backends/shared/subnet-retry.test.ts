@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
-import { replanSubnet, subnetBaseOf } from "../../../src/lifecycle/subnet-retry.ts";
-import { bundleSubnet } from "../../../src/plan/subnet.ts";
-import { testPlan } from "./plan-fixture.ts";
+import { replanSubnet, subnetBaseOf } from "../../../../src/backends/shared/subnet-retry.ts";
+import { bundleSubnet } from "../../../../src/plan/subnet.ts";
+import { testPlan } from "../../../helpers/plan.ts";
 
 test("subnetBaseOf", () => expect(subnetBaseOf("10.213.7.0/24")).toBe("10.213"));
 

@@ -2,10 +2,10 @@
 // Runner (tests substitute a fake and assert the argv).
 import { BottleError } from "../../util/errors.ts";
 import { run, runOk, type Runner } from "../../util/run.ts";
-import * as A from "./argv.ts";
+import * as A from "./docker-argv.ts";
 import { normalizeArch } from "../../util/arch.ts";
-export * from "./argv.ts";
-import { spawnStream, type StreamRunner } from "./stream.ts";
+export * from "./docker-argv.ts";
+import { spawnStream, type StreamRunner } from "../../util/stream.ts";
 
 export interface ContainerRef {
   name: string;

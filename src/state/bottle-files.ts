@@ -1,0 +1,65 @@
+// Where a bottle's files live on the host: the one answer for the drivers,
+// `logs`, `rm`, `gc`, the supervise inbox and the bundle (which sees the
+// bundle folder mounted at BUNDLE_STATE_DIR and names files the same way).
+import { join } from "node:path";
+import { stateDir } from "../util/paths.ts";
+
+type Env = Record<string, string | undefined>;
+
+/** Names inside the bundle folder, the same on the host and inside the bundle. */
+export const BUNDLE_FILES = {
+  config: "config.json",
+  caDir: "ca",
+  caCert: "ca/ca.crt",
+  audit: "audit.jsonl",
+  gitAudit: "git-audit.jsonl",
+  gitDir: "git",
+  superviseDir: "supervise",
+  /** Written by `bundle serve` once every daemon listens. */
+  ready: "ready.json",
+} as const;
+
+/** Per-bottle working files (prompt, CA, bundle config). Removed by `rm` and `gc`. */
+export function bottleDir(identity: string, env: Env = process.env): string {
+  return join(stateDir(env), "bottles", identity);
+}
+
+export interface BottleFiles {
+  /** Everything below is inside this folder. */
+  dir: string;
+  /** The bundle's folder, mounted at BUNDLE_STATE_DIR. */
+  bundle: string;
+  /** The bundle's config.json. */
+  config: string;
+  /** The bottle CA, once the bundle made it. */
+  caCert: string;
+  /** Proxy audit (JSON lines, written by the bundle). */
+  audit: string;
+  /** Git gate log (JSON lines, written by the bundle). */
+  gitLog: string;
+  /** Supervise requests and answers shared with the bundle. */
+  supervise: string;
+  /** Written by the bundle once every daemon listens. */
+  ready: string;
+  /** Transcript of non-interactive runs, shown by `logs`. */
+  transcript: string;
+  /** Host-side scratch for provisioning (smolmachines). */
+  scratch: string;
+}
+
+export function bottleFiles(identity: string, env: Env = process.env): BottleFiles {
+  const dir = bottleDir(identity, env);
+  const bundle = join(dir, "bundle");
+  return {
+    dir,
+    bundle,
+    config: join(bundle, BUNDLE_FILES.config),
+    caCert: join(bundle, BUNDLE_FILES.caCert),
+    audit: join(bundle, BUNDLE_FILES.audit),
+    gitLog: join(bundle, BUNDLE_FILES.gitAudit),
+    supervise: join(bundle, BUNDLE_FILES.superviseDir),
+    ready: join(bundle, BUNDLE_FILES.ready),
+    transcript: join(dir, "agent.log"),
+    scratch: join(dir, "scratch"),
+  };
+}
