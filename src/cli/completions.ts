@@ -21,7 +21,8 @@ export default defineCommand({
     if (!isShell(shell)) {
       throw new BottleError("USAGE", `no completions for shell "${shell}"`, { hint: `choose one of: ${SHELLS.join(", ")}` });
     }
-    const { main } = await import("../main.ts");
+    // Lazy: index.ts lists this command, so a static import would be a cycle.
+    const { main } = await import("./index.ts");
     const tree = await commandTree(main, "bot-bottle");
     process.stdout.write(completionScript(shell, tree));
   },

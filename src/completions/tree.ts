@@ -1,5 +1,5 @@
 // The citty command tree, resolved into plain data the shell generators share.
-// Subcommands are lazy imports in main.ts; resolving them all is fine here:
+// Subcommands are lazy imports in cli/index.ts; resolving them all is fine here:
 // completions are generated once, at install time.
 import type { ArgDef, CommandDef, CommandMeta } from "citty";
 

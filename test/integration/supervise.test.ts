@@ -12,7 +12,7 @@ import type { Daemon } from "../../src/bundle/config.ts";
 import { openDb } from "../../src/state/db.ts";
 import { recordBottle } from "../../src/state/bottles.ts";
 import { hostSuperviseDir, loadInbox, prepareSuperviseDir } from "../../src/supervise/inbox.ts";
-import { runCli } from "../../src/main.ts";
+import { runCli } from "../../src/cli/index.ts";
 import type { BottlePlan } from "../../src/plan/types.ts";
 
 const ID = "dev-sup123";

@@ -1,7 +1,7 @@
-// `bot-bottle completions SHELL` in-process (main.ts imported as a library).
+// `bot-bottle completions SHELL` in-process (cli/index.ts imported as a library).
 import { afterEach, expect, spyOn, test } from "bun:test";
 import { runCommand } from "citty";
-import { main } from "../../../src/main.ts";
+import { main } from "../../../src/cli/index.ts";
 import { BottleError } from "../../../src/util/errors.ts";
 
 let spy: ReturnType<typeof spyOn> | undefined;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fishCompletion } from "../../../src/completions/fish.ts";
 import { commandTree } from "../../../src/completions/tree.ts";
-import { main } from "../../../src/main.ts";
+import { main } from "../../../src/cli/index.ts";
 import { sampleRoot } from "./sample-tree.ts";
 import { has, runShell } from "./shell-run.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { defineCommand } from "citty";
 import { argsToSpecs, commandTree, flagWords, walk } from "../../../src/completions/tree.ts";
-import { main } from "../../../src/main.ts";
+import { main } from "../../../src/cli/index.ts";
 import { sampleRoot } from "./sample-tree.ts";
 
 describe("commandTree", async () => {
@@ -58,7 +58,7 @@ describe("argsToSpecs rejects words that are not safe inside shell code", () => 
   });
 });
 
-test("the real CLI tree has every command of main.ts with --help", async () => {
+test("the real CLI tree has every command of cli/index.ts with --help", async () => {
   const tree = await commandTree(main, "bot-bottle");
   expect(tree.subcommands.map((s) => s.name)).toContain("completions");
   for (const { node } of walk(tree)) expect(node.flags.flatMap(flagWords)).toContain("--help");
