@@ -3,9 +3,8 @@
 // starts the daemons, then writes ready.json next to the config so the host
 // knows the bundle answers. The git gate and supervise are loaded only when
 // configured: a bottle without them never pays for them.
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { BottleError } from "../util/errors.ts";
 import { BUNDLE_FILES } from "../state/bottle-files.ts";
 import type { BundleConfig, Daemon } from "./config.ts";
 
@@ -15,21 +14,6 @@ export const READY_FILE = BUNDLE_FILES.ready;
 export interface RunningBundle {
   daemons: Record<string, Daemon>;
   close(): Promise<void>;
-}
-
-export function readBundleConfig(file: string): BundleConfig {
-  let cfg: BundleConfig;
-  try {
-    cfg = JSON.parse(readFileSync(file, "utf8")) as BundleConfig;
-  } catch (e) {
-    throw new BottleError("PROXY", `cannot read bundle config ${file}: ${(e as Error).message}`, {
-      hint: "the host writes it before starting the bundle; is the folder mounted?",
-    });
-  }
-  if (!cfg?.proxy?.listen || !cfg.proxy.caDir) {
-    throw new BottleError("PROXY", `bundle config ${file} has no proxy section`, { hint: "recreate the bottle" });
-  }
-  return cfg;
 }
 
 export async function startBundle(cfg: BundleConfig, env: Record<string, string | undefined> = process.env): Promise<RunningBundle> {

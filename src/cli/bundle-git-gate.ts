@@ -1,7 +1,8 @@
 // `bot-bottle bundle git-gate --config FILE`: run the git gate alone (the
 // bundle's `serve` runs it with the other daemons). FILE is the bundle config.
 import { defineCommand } from "citty";
-import { readBundleSection, runUntilSignal } from "../bundle/daemon-cli.ts";
+import { readBundleSection } from "../bundle/config-file.ts";
+import { runUntilSignal } from "../bundle/daemon-cli.ts";
 
 export default defineCommand({
   meta: { name: "git-gate", description: "Run the git gate daemon (inside the bundle)" },

@@ -2,7 +2,8 @@
 // stop), then closes the daemons so audit logs are flushed.
 import { defineCommand } from "citty";
 import { consola } from "consola";
-import { clearReady, readBundleConfig, startBundle, writeReady } from "../bundle/serve.ts";
+import { readBundleConfig } from "../bundle/config-file.ts";
+import { clearReady, startBundle, writeReady } from "../bundle/serve.ts";
 
 export default defineCommand({
   meta: { name: "serve", description: "Start the bundle daemons (proxy, git gate, supervise) from a config file" },

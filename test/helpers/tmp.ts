@@ -3,6 +3,7 @@
 // cache (compiled bundle binary, build scratch) is shared on purpose: it only
 // holds build products keyed by their inputs, and rebuilding them per test
 // would cost minutes in CI.
+import { afterAll } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -69,3 +70,16 @@ export function cliEnv(dir: string, extra: Record<string, string> = {}): Record<
 }
 
 const HOST_CA = "/etc/ssl/certs/ca-certificates.crt";
+
+/** Call at the top level of a test file; returns a maker of fresh directories, removed when the file ends. */
+export function tempDirs(prefix: string): () => string {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    made.push(d);
+    return d;
+  };
+}

@@ -2,7 +2,7 @@
 // and the printed plan (text or JSON) never contains a secret value.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { tempDirs } from "../util/tmp.ts";
+import { tempDirs } from "../../helpers/tmp.ts";
 
 const tempDir = tempDirs("bb-cli-plan-");
 const MAIN = join(import.meta.dir, "../../../src/main.ts");

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { BAD_MANIFESTS } from "../../fixtures/manifests/cases.ts";
-import { tempDirs } from "../util/tmp.ts";
+import { tempDirs } from "../../helpers/tmp.ts";
 
 const tempDir = tempDirs("bb-cli-init-");
 

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULTS, loadConfig, mergeConfig } from "../../../src/config/config.ts";
 import { thrown } from "../../helpers/thrown.ts";
-import { tempDirs } from "../util/tmp.ts";
+import { tempDirs } from "../../helpers/tmp.ts";
 
 const tempDir = tempDirs("bb-config-");
 

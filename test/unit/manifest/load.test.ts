@@ -6,7 +6,7 @@ import { EXAMPLE_AGENT, EXAMPLE_MANIFEST } from "../../../src/manifest/example.t
 import { DEFAULT_MANIFEST_NAME } from "../../../src/manifest/default.ts";
 import { BAD_MANIFESTS } from "../../fixtures/manifests/cases.ts";
 import { thrown } from "../../helpers/thrown.ts";
-import { tempDirs } from "../util/tmp.ts";
+import { tempDirs } from "../../helpers/tmp.ts";
 
 const tempDir = tempDirs("bb-manifest-");
 

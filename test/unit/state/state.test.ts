@@ -16,7 +16,7 @@ import {
 } from "../../../src/state/bottles.ts";
 import type { BottlePlan } from "../../../src/plan/types.ts";
 import { thrown } from "../../helpers/thrown.ts";
-import { tempDirs } from "../util/tmp.ts";
+import { tempDirs } from "../../helpers/tmp.ts";
 
 const tempDir = tempDirs("bb-state-");
 
