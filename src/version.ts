@@ -1,6 +1,7 @@
 // Version and commit. Release builds define BOT_BOTTLE_COMMIT at compile time
 // (bun build --define); from source we ask git lazily, only when printed.
 import pkg from "../package.json" with { type: "json" };
+import { runSync } from "./util/run.ts";
 
 declare const BOT_BOTTLE_COMMIT: string | undefined;
 
@@ -13,9 +14,9 @@ export function commit(): string {
     // not defined: running from source
   }
   try {
-    const r = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: import.meta.dir, stderr: "ignore" });
-    const out = r.stdout.toString().trim();
-    if (r.exitCode === 0 && out) return out;
+    const r = runSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: import.meta.dir });
+    const out = r.stdout.trim();
+    if (r.code === 0 && out) return out;
   } catch {
     // no git
   }

@@ -1,6 +1,8 @@
-// The one place that spawns processes. Wrappers (docker.ts, smolvm.ts, crane.ts)
-// build argv with pure functions and hand it here, so tests can assert argv and
-// substitute a Runner.
+// The one place that spawns processes (with stream.ts, its live-output
+// sibling; test/unit/architecture.test.ts holds every other file to it).
+// Wrappers (docker.ts, smolvm.ts, crane.ts) build argv with pure functions and
+// hand it here, so tests can assert argv and substitute a Runner.
+import type { Subprocess } from "bun";
 import { BottleError, type ErrorCode } from "./errors.ts";
 
 export interface RunOptions {
@@ -10,6 +12,8 @@ export interface RunOptions {
   stdin?: string | Uint8Array;
   /** Inherit the parent's stdio (interactive attach). stdout/stderr are then "". */
   inherit?: boolean;
+  /** Write the child's stdout to this file instead of capturing it (a tarball to copy). */
+  stdoutFile?: string;
   timeoutMs?: number;
 }
 
@@ -31,7 +35,7 @@ export const run: Runner = async (argv, opts = {}) => {
       cwd: opts.cwd,
       env,
       stdin: opts.inherit ? "inherit" : opts.stdin !== undefined ? new Blob([opts.stdin]) : "ignore",
-      stdout: opts.inherit ? "inherit" : "pipe",
+      stdout: opts.inherit ? "inherit" : opts.stdoutFile ? Bun.file(opts.stdoutFile) : "pipe",
       stderr: opts.inherit ? "inherit" : "pipe",
       timeout: opts.timeoutMs,
     });
@@ -42,12 +46,61 @@ export const run: Runner = async (argv, opts = {}) => {
     });
   }
   const [stdout, stderr, code] = await Promise.all([
-    opts.inherit ? "" : new Response(proc.stdout as ReadableStream).text(),
+    opts.inherit || opts.stdoutFile ? "" : new Response(proc.stdout as ReadableStream).text(),
     opts.inherit ? "" : new Response(proc.stderr as ReadableStream).text(),
     proc.exited,
   ]);
   return { argv, code, stdout, stderr };
 };
+
+function cannotStart(argv: string[], e: unknown): BottleError {
+  return new BottleError("INTERNAL", `cannot start ${argv[0]}: ${(e as Error).message}`, { hint: `install ${argv[0]} or put it on PATH`, cause: e });
+}
+
+/** `first | second` without holding the data: both exit codes and both stderrs (`tar -c … | docker cp - …`). */
+export async function runPipe(first: string[], second: string[]): Promise<{ codes: [number, number]; stderr: [string, string] }> {
+  let a: Subprocess<"ignore", "pipe", "pipe">;
+  let b: Subprocess<ReadableStream<Uint8Array>, "pipe", "pipe">;
+  try {
+    a = Bun.spawn(first, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  } catch (e) {
+    throw cannotStart(first, e);
+  }
+  try {
+    b = Bun.spawn(second, { stdin: a.stdout, stdout: "pipe", stderr: "pipe" });
+  } catch (e) {
+    a.kill();
+    throw cannotStart(second, e);
+  }
+  const [ca, cb, ea, eb] = await Promise.all([a.exited, b.exited, new Response(a.stderr).text(), new Response(b.stderr).text()]);
+  return { codes: [ca, cb], stderr: [ea, eb] };
+}
+
+/** Synchronous, for the one answer needed outside any async flow (the version's git commit). */
+export function runSync(argv: string[], opts: { cwd?: string } = {}): RunResult {
+  const r = Bun.spawnSync(argv, { cwd: opts.cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  return { argv, code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+export interface ChildOptions {
+  env?: Record<string, string | undefined>;
+  /** "pipe" to read it (readiness lines), or a file to append the child's log to. */
+  stderr: "pipe" | "ignore" | { file: string };
+}
+
+/** A long-lived child the caller stops (git daemon, crane registry); env replaces process.env when given. */
+export function startChild(argv: string[], opts: ChildOptions): Subprocess<"ignore", "ignore", "pipe" | "ignore"> {
+  try {
+    return Bun.spawn(argv, {
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: typeof opts.stderr === "object" ? Bun.file(opts.stderr.file) : opts.stderr,
+      env: opts.env as Record<string, string> | undefined,
+    }) as Subprocess<"ignore", "ignore", "pipe" | "ignore">;
+  } catch (e) {
+    throw cannotStart(argv, e);
+  }
+}
 
 /** Explicit undefined removes a variable; everything else overlays process.env. */
 export function mergeEnv(overlay: Record<string, string | undefined>): Record<string, string> {

@@ -2,7 +2,7 @@
 // src/ goes down or sideways, never up, and no folders import each other in a
 // cycle. Zero exceptions: a break names the file, the line and the import.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { cycles, describe as describeViolation, LAYERS, scanImports, unitGraph, unitOf, violations } from "../../scripts/lib/layers.ts";
@@ -20,6 +20,11 @@ describe("src/ layers", () => {
 
   test("no import goes against the order", () => {
     expect(violations(imports).map(describeViolation)).toEqual([]);
+  });
+
+  test("only util/run.ts and util/stream.ts spawn processes; everything else goes through them", () => {
+    const spawners = files.filter((f) => /\bBun\.spawn(Sync)?\b|\bspawnSync\b|["']node:child_process["']|["']child_process["']/.test(readFileSync(join(SRC, f), "utf8")));
+    expect(spawners).toEqual(["util/run.ts", "util/stream.ts"]);
   });
 
   test("no folder-level cycle", () => {

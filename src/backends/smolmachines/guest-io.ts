@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { AgentIO } from "../shared/provision.ts";
 import type { BottlePlan } from "../../plan/types.ts";
 import { BottleError } from "../../util/errors.ts";
+import { run } from "../../util/run.ts";
 import { execOptions, guestEnv, machineName } from "./guest.ts";
 import type { Smolvm } from "./smolvm.ts";
 
@@ -23,9 +24,8 @@ export function untarAndRemoveArgv(guestFile: string, dest: string): string[] {
 }
 
 async function tarToFile(tarArgv: string[], out: string): Promise<void> {
-  const p = Bun.spawn(tarArgv, { stdout: Bun.file(out), stderr: "pipe" });
-  const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()]);
-  if (code !== 0) throw new BottleError("SMOLVM", `preparing a copy failed: ${tarArgv.join(" ")}: ${err.trim()}`, { hint: "is `tar` installed on the host?" });
+  const r = await run(tarArgv, { stdoutFile: out });
+  if (r.code !== 0) throw new BottleError("SMOLVM", `preparing a copy failed: ${tarArgv.join(" ")}: ${r.stderr.trim()}`, { hint: "is `tar` installed on the host?" });
 }
 
 export function smolvmAgentIO(smolvm: Smolvm, plan: BottlePlan, scratchDir: string): AgentIO {

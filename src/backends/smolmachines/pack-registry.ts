@@ -4,7 +4,7 @@
 // down (callers use withPackRegistry, which stops it in a finally).
 import { join } from "node:path";
 import { BottleError } from "../../util/errors.ts";
-import { run as defaultRunner, type Runner } from "../../util/run.ts";
+import { run as defaultRunner, startChild, type Runner } from "../../util/run.ts";
 import { craneServeArgv, craneWhich } from "./crane.ts";
 import { freePort } from "../../util/ports.ts";
 
@@ -80,13 +80,8 @@ export async function startPackRegistry(d: RegistryDeps): Promise<PackRegistry> 
       await runner(["docker", "rm", "--force", name]);
     });
   }
-  const proc = Bun.spawn(craneServeArgv(crane!, port), {
-    stdin: "ignore",
-    stdout: "ignore",
-    // crane logs (including "serving on port N") go to stderr.
-    stderr: Bun.file(join(d.logDir, "crane-registry.log")),
-    env: env as Record<string, string>,
-  });
+  // crane logs (including "serving on port N") go to stderr.
+  const proc = startChild(craneServeArgv(crane!, port), { stderr: { file: join(d.logDir, "crane-registry.log") }, env });
   return ready(kind, port, async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     proc.kill("SIGTERM");

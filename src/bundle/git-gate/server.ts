@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { Subprocess } from "bun";
 import type { Daemon, GitGateConfig } from "../config.ts";
 import { BottleError } from "../../util/errors.ts";
-import { run, type Runner } from "../../util/run.ts";
+import { run, startChild, type Runner } from "../../util/run.ts";
 import { gitDaemonArgv } from "./git-argv.ts";
 import { hookResponse, hookScript, MAX_REQUEST_BYTES, parseHookRequest, type HookRequest } from "./hook.ts";
 import { parseListen } from "./listen.ts";
@@ -52,7 +52,7 @@ export async function startGitGate(
     const { host, port: wanted } = parseListen(cfg.listen);
     const port = wanted === 0 ? freePort(host) : wanted;
     const argv = gitDaemonArgv({ dir: cfg.dir, host, port, accessHook: hookPath });
-    proc = Bun.spawn(argv, { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+    proc = startChild(argv, { stderr: "pipe" });
     const child = proc;
     const ready = await relayUntilReady(child.stderr as ReadableStream<Uint8Array>, log, READY_TIMEOUT_MS);
     if (!ready.ok) {

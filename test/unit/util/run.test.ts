@@ -1,6 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { mergeEnv, run, runOk, type Runner } from "../../../src/util/run.ts";
-import { rejected } from "../../helpers/thrown.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { mergeEnv, run, runOk, runPipe, runSync, startChild, type Runner } from "../../../src/util/run.ts";
+import { tempDirs } from "../../helpers/tmp.ts";
+import { rejected, thrown } from "../../helpers/thrown.ts";
+
+const tmp = tempDirs("bb-run-");
 
 describe("run", () => {
   test("captures stdout, stderr and the exit code; feeds stdin", async () => {
@@ -56,5 +61,49 @@ describe("runOk", () => {
   test("falls back to stdout when stderr is empty", async () => {
     const e = await rejected(() => runOk(fake(1, "only stdout\n", ""), ["smolvm", "machine"], "SMOLVM"));
     expect(e.message).toContain("only stdout");
+  });
+});
+
+describe("the other spawn shapes", () => {
+  test("stdoutFile: stdout goes to the file, stderr is still captured", async () => {
+    const out = join(tmp(), "out.tar");
+    const r = await run(["sh", "-c", "printf data; echo oops >&2; exit 4"], { stdoutFile: out });
+    expect(r).toMatchObject({ code: 4, stdout: "", stderr: "oops\n" });
+    expect(readFileSync(out, "utf8")).toBe("data");
+  });
+
+  test("runPipe: the first's stdout feeds the second; both codes and stderrs come back", async () => {
+    const r = await runPipe(["sh", "-c", "printf 'a\nb\n'; echo e1 >&2"], ["sh", "-c", "wc -l >&2; exit 5"]);
+    expect(r.codes).toEqual([0, 5]);
+    expect(r.stderr[0]).toBe("e1\n");
+    expect(r.stderr[1].trim()).toBe("2");
+  });
+
+  test("runPipe: a missing program is a BottleError with an install hint", async () => {
+    const e = await rejected(() => runPipe(["true"], ["bb-no-such-program-xyz"]));
+    expect(e.hint).toContain("bb-no-such-program-xyz");
+  });
+
+  test("runSync returns the same shape as run", () => {
+    expect(runSync(["sh", "-c", "echo hi; echo no >&2; exit 2"], { cwd: "/" })).toEqual({
+      argv: ["sh", "-c", "echo hi; echo no >&2; exit 2"],
+      code: 2,
+      stdout: "hi\n",
+      stderr: "no\n",
+    });
+  });
+
+  test("startChild: a long-lived child whose stderr is read or logged to a file, stopped by the caller", async () => {
+    const piped = startChild(["sh", "-c", "echo ready >&2; exec sleep 30"], { stderr: "pipe" });
+    const reader = (piped.stderr as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("ready\n");
+    piped.kill();
+    expect(await piped.exited).not.toBe(0);
+
+    const log = join(tmp(), "child.log");
+    const logged = startChild(["sh", "-c", 'echo "$BB_CHILD" >&2'], { stderr: { file: log }, env: { PATH: process.env.PATH, BB_CHILD: "only-this" } });
+    expect(await logged.exited).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("only-this\n");
+    expect(thrown(() => startChild(["bb-no-such-program-xyz"], { stderr: "ignore" })).hint).toContain("install");
   });
 });
