@@ -9,16 +9,16 @@ import type { ProxyConfig } from "../../src/bundle/config.ts";
 import { readAudit } from "../../src/bundle/proxy/audit.ts";
 import { startTestUpstream, type TestUpstream } from "../../scripts/bench/lib/upstream.ts";
 import { freePort } from "../../src/util/ports.ts";
+import { missingPrograms, skipWhen } from "../helpers/skip.ts";
 
 const ENTRY = join(import.meta.dir, "../../scripts/bench/lib/proxy-entry.ts");
 let dir: string;
 let up: TestUpstream;
 
 /** The agent side of these tests is curl, as in a real bottle. */
-const CURL = Bun.which("curl");
-if (!CURL) console.warn("skipping proxy integration tests: curl is not installed (apt-get install curl)");
+const NO_CURL = skipWhen("proxy integration tests", missingPrograms(["curl"]));
 
-describe.skipIf(!CURL)("bundle proxy CLI", () => {
+describe.skipIf(NO_CURL)("bundle proxy CLI", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "bb-proxy-cli-"));
     up = await startTestUpstream(dir);

@@ -10,6 +10,7 @@ import type { Daemon } from "../../src/bundle/config.ts";
 import { readAudit } from "../../src/bundle/proxy/audit.ts";
 import { startProxy, UPSTREAM_CA_ENV } from "../../src/bundle/proxy/server.ts";
 import { startTestUpstream, type TestUpstream } from "../../scripts/bench/lib/upstream.ts";
+import { missingPrograms, skipWhen } from "../helpers/skip.ts";
 
 let dir: string;
 let up: TestUpstream;
@@ -18,10 +19,9 @@ let rude: Server;
 let rudePort: number;
 
 /** The agent side of these tests is curl, as in a real bottle. */
-const CURL = Bun.which("curl");
-if (!CURL) console.warn("skipping proxy integration tests: curl is not installed (apt-get install curl)");
+const NO_CURL = skipWhen("proxy integration tests", missingPrograms(["curl"]));
 
-describe.skipIf(!CURL)("proxy robustness", () => {
+describe.skipIf(NO_CURL)("proxy robustness", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "bb-proxy-rob-"));
     up = await startTestUpstream(dir);

@@ -11,10 +11,10 @@ import type { Daemon, ProxyConfig } from "../../src/bundle/config.ts";
 import { readAudit } from "../../src/bundle/proxy/audit.ts";
 import { startProxy, UPSTREAM_CA_ENV } from "../../src/bundle/proxy/server.ts";
 import { startTestUpstream, type TestUpstream } from "../../scripts/bench/lib/upstream.ts";
+import { missingPrograms, skipWhen } from "../helpers/skip.ts";
 
 /** The agent side of these tests is curl, as in a real bottle. */
-const CURL = Bun.which("curl");
-if (!CURL) console.warn("skipping proxy integration tests: curl is not installed (apt-get install curl)");
+const NO_CURL = skipWhen("proxy integration tests", missingPrograms(["curl"]));
 
 const REAL_KEY = "sk-ant-api03-REALrealREALrealREALrealREALrealREAL-0123456789";
 const PLACEHOLDER = "sk-ant-api03-PLACEHOLDERxxPLACEHOLDERxxPLACEHOLDER-9876543210";
@@ -131,7 +131,7 @@ async function tunnel(host: string, port: number, proxyPort = proxy.address.port
   return sock;
 }
 
-describe.skipIf(!CURL)("proxy: allowlist and forwarding", () => {
+describe.skipIf(NO_CURL)("proxy: allowlist and forwarding", () => {
   test("allowed HTTPS GET is intercepted and forwarded", async () => {
     const r = await curl([`${up.url}/hello`]);
     expect(r.code).toBe(0);
@@ -190,7 +190,7 @@ describe.skipIf(!CURL)("proxy: allowlist and forwarding", () => {
   });
 });
 
-describe.skipIf(!CURL)("proxy: streaming", () => {
+describe.skipIf(NO_CURL)("proxy: streaming", () => {
   async function firstAndLast(url: string): Promise<{ firstMs: number; endMs: number; text: string }> {
     const t0 = performance.now();
     const p = Bun.spawn(["curl", "-sS", "-N", "--max-time", "15", "--cacert", join(dir, "ca", "ca.crt"), "-x", proxyUrl, url], { stdout: "pipe" });
@@ -222,13 +222,13 @@ describe.skipIf(!CURL)("proxy: streaming", () => {
   });
 });
 
-test.skipIf(!CURL)("an HTTP/1.0 client gets a streamed body raw, not chunked", async () => {
+test.skipIf(NO_CURL)("an HTTP/1.0 client gets a streamed body raw, not chunked", async () => {
   const r = await curl(["--http1.0", `${up.url}/chunked?n=2&gap=50`]);
   expect(r.status).toBe(200);
   expect(r.body).toBe("chunk 0\nchunk 1\n");
 });
 
-describe.skipIf(!CURL)("proxy: WebSocket", () => {
+describe.skipIf(NO_CURL)("proxy: WebSocket", () => {
   test("upgrade passes through and frames echo both ways", async () => {
     const raw = await tunnel("localhost", up.port);
     const tls = tlsConnect({ socket: raw, servername: "localhost", ca: [await Bun.file(join(dir, "ca", "ca.crt")).text()] });
@@ -261,7 +261,7 @@ describe.skipIf(!CURL)("proxy: WebSocket", () => {
   });
 });
 
-describe.skipIf(!CURL)("proxy: DLP and egress routes", () => {
+describe.skipIf(NO_CURL)("proxy: DLP and egress routes", () => {
   test("an AWS access key in a header is blocked without echoing it", async () => {
     const before = up.seen.length;
     const r = await curl(["-H", "X-Debug: AKIAIOSFODNN7EXAMPLE", `${up.url}/echo`]);
@@ -317,7 +317,7 @@ describe.skipIf(!CURL)("proxy: DLP and egress routes", () => {
   });
 });
 
-describe.skipIf(!CURL)("proxy: TLS and SSRF", () => {
+describe.skipIf(NO_CURL)("proxy: TLS and SSRF", () => {
   test("a TLS client hello whose SNI differs from the CONNECT host is refused", async () => {
     const raw = await tunnel("localhost", up.port);
     const tls = tlsConnect({ socket: raw, servername: "other.example", rejectUnauthorized: false });
@@ -374,7 +374,7 @@ describe.skipIf(!CURL)("proxy: TLS and SSRF", () => {
   });
 });
 
-describe.skipIf(!CURL)("proxy: audit", () => {
+describe.skipIf(NO_CURL)("proxy: audit", () => {
   test("every decision is one JSON line with the request's facts, and no secrets", async () => {
     const recs = readAudit(auditFile);
     const decisions = new Set(recs.map((r) => r.decision));

@@ -6,7 +6,8 @@ import { fishCompletion } from "../../../src/completions/fish.ts";
 import { commandTree } from "../../../src/completions/tree.ts";
 import { main } from "../../../src/cli/index.ts";
 import { sampleRoot } from "./sample-tree.ts";
-import { has, runShell } from "./shell-run.ts";
+import { runShell } from "./shell-run.ts";
+import { missingPrograms, skipWhen } from "../../helpers/skip.ts";
 
 const text = fishCompletion(await commandTree(sampleRoot, "tool"));
 
@@ -23,10 +24,7 @@ describe("fish completion of the sample tree", () => {
   });
 });
 
-const fish = has("fish");
-if (!fish) console.log("skip: fish is not installed (apt-get install fish) — fish completion checks not run");
-
-describe.skipIf(!fish)("fish runs the scripts", () => {
+describe.skipIf(skipWhen("fish completion checks", missingPrograms(["fish"])))("fish runs the scripts", () => {
   const dir = mkdtempSync(join(tmpdir(), "bb-compl-fish-"));
   const f = join(dir, "tool.fish");
   writeFileSync(f, text);

@@ -6,7 +6,8 @@ import { zshCompletion } from "../../../src/completions/zsh.ts";
 import { commandTree } from "../../../src/completions/tree.ts";
 import { main } from "../../../src/cli/index.ts";
 import { sampleRoot } from "./sample-tree.ts";
-import { has, runShell } from "./shell-run.ts";
+import { runShell } from "./shell-run.ts";
+import { missingPrograms, skipWhen } from "../../helpers/skip.ts";
 
 const text = zshCompletion(await commandTree(sampleRoot, "tool"));
 
@@ -33,10 +34,7 @@ describe("zsh completion of the sample tree", () => {
   });
 });
 
-const zsh = has("zsh");
-if (!zsh) console.log("skip: zsh is not installed (apt-get install zsh) — zsh -n checks not run");
-
-describe.skipIf(!zsh)("zsh accepts the scripts", () => {
+describe.skipIf(skipWhen("zsh -n checks", missingPrograms(["zsh"])))("zsh accepts the scripts", () => {
   const dir = mkdtempSync(join(tmpdir(), "bb-compl-zsh-"));
 
   test("sample: zsh -n, and sourcing defines a function per command", () => {

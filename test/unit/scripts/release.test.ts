@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { TARGETS, assetName, sha256sumsText, parseSha256Sums } from "../../../scripts/build.ts";
 import { assetUrl, generateFormula, parseReleaseArgs } from "../../../scripts/release.ts";
+import { missingPrograms, skipWhen } from "../../helpers/skip.ts";
 
 // Distinct fake digests per asset, so a swapped url/sha pair is caught.
 const sums = new Map(TARGETS.map((t, i) => [assetName(t), String(i + 1).repeat(64)]));
@@ -76,10 +77,7 @@ test("the committed Formula/bot-bottle.rb is generator output", () => {
   expect(generateFormula({ version, baseUrl: "https://github.com/bot-bottle/bot-bottle/releases", sums: committedSums })).toBe(committed);
 });
 
-const ruby = Bun.which("ruby");
-if (!ruby) console.log("skip: ruby is not installed (apt-get install ruby) — formula syntax and DSL checks not run");
-
-describe.skipIf(!ruby)("the formula under Ruby", () => {
+describe.skipIf(skipWhen("formula syntax and DSL checks", missingPrograms(["ruby"])))("the formula under Ruby", () => {
   const dir = mkdtempSync(join(tmpdir(), "bb-formula-"));
   const file = join(dir, "bot-bottle.rb");
   writeFileSync(file, formula);

@@ -1,16 +1,11 @@
-import { afterAll, expect, test } from "bun:test";
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { expect, test } from "bun:test";
+import { appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuditLog, formatAuditRecord, readAudit, type AuditRecord } from "../../../../src/bundle/proxy/audit.ts";
+import { tempDirs } from "../../../helpers/tmp.ts";
 
-const made: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), "bb-proxy-unit-"));
-  made.push(d);
-  return d;
-};
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs("bb-proxy-unit-");
 
 const rec = (over: Partial<AuditRecord>): AuditRecord => ({
   time: "2026-01-02T03:04:05.000Z",

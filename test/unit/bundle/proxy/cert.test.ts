@@ -1,20 +1,15 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureCa, loadOrCreateCa } from "../../../../src/bundle/proxy/ca.ts";
 import { createLeafCert, EC_ALG } from "../../../../src/bundle/proxy/cert.ts";
 import * as der from "../../../../src/bundle/proxy/der.ts";
 import { BottleError } from "../../../../src/util/errors.ts";
+import { tempDirs } from "../../../helpers/tmp.ts";
 
-const made: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), "bb-proxy-unit-"));
-  made.push(d);
-  return d;
-};
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs("bb-proxy-unit-");
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
