@@ -7,6 +7,7 @@ import { cli } from "./cli.ts";
 import { buildCaFile } from "./images.ts";
 import { tempHome, testId, type TempHome } from "./tmp.ts";
 import { docker } from "./docker.ts";
+import { writeProject } from "./manifest.ts";
 
 export interface TestBottleOptions {
   /** Manifest TOML. */
@@ -34,9 +35,7 @@ export function testBottle(o: TestBottleOptions): TestBottle {
   const home = tempHome(`bb-${o.prefix ?? "e2e"}-`);
   const id = `${o.prefix ?? "e2e"}-${testId()}`;
   const project = join(home.dir, "project");
-  home.write("project/bot-bottle.toml", o.manifest);
-  for (const [name, text] of Object.entries(o.agents ?? {})) home.write(`project/agents/${name}.md`, text);
-  for (const [rel, text] of Object.entries(o.files ?? {})) home.write(`project/${rel}`, text);
+  writeProject(project, { manifest: o.manifest, agents: o.agents, files: o.files });
   const ca = buildCaFile();
   const env = { ...home.env, ...(ca ? { BOT_BOTTLE_BUILD_CA: ca } : {}), ...o.env };
   const containers = { agent: `bot-bottle-${id}-agent`, bundle: `bot-bottle-${id}-bundle` };

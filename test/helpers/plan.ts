@@ -66,3 +66,18 @@ export async function testPlan(bottle = "claude", identity = "coder-abc123"): Pr
     randomBytes: (n) => new Uint8Array(n).fill(7),
   });
 }
+
+/** Only the fields the state layer reads (recordBottle, redactPlan): enough for state, ls and inbox tests. */
+export function statePlan(identity: string, over: Partial<BottlePlan> = {}): BottlePlan {
+  return {
+    identity,
+    bottle: "dev",
+    agent: { name: "dev" },
+    backend: "docker",
+    cwd: "/home/op/project",
+    copyCwd: false,
+    env: [],
+    bundleEnv: [],
+    ...over,
+  } as unknown as BottlePlan;
+}

@@ -3,13 +3,14 @@
 // credential injection, keep/ls/exec/stop/resume/rm, teardown by label,
 // failure midway, gc after a crash, and the built-in demo.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stateKey } from "../../src/backends/shared/bundle-sidecar.ts";
 import { dockerAnswers, networkGateway } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
 import { cli as runCli } from "../helpers/cli.ts";
+import { SHELL_AGENT, writeProject } from "../helpers/manifest.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const MAIN = join(ROOT, "src/main.ts");
@@ -62,11 +63,9 @@ beforeAll(async () => {
     },
   });
   const gw = await networkGateway("bridge");
-  mkdirSync(join(CWD, "agents"), { recursive: true });
-  writeFileSync(join(CWD, "agents/sh.md"), '+++\nprovider = "shell"\n+++\nYou are a test agent.\n');
-  writeFileSync(
-    join(CWD, "bot-bottle.toml"),
-    `version = 1
+  writeProject(CWD, {
+    agents: { sh: SHELL_AGENT },
+    manifest: `version = 1
 [bottles.box]
 agent = "sh"
 allow = ["upstream.test"]
@@ -82,7 +81,7 @@ upstream = "http://${gw}:${upstream.port}"
 agent = "sh"
 image = "bot-bottle-it/does-not-exist:none"
 `,
-  );
+  });
 });
 
 afterAll(() => {

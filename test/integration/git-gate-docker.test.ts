@@ -3,7 +3,7 @@
 // token-protected HTTP remote on the host with a credential only the bundle
 // holds. Through the CLI, as an operator runs it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHttpRemote } from "./git-gate-http-remote.ts";
@@ -11,6 +11,7 @@ import { dockerAnswers, networkGateway } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
 import { sh } from "../helpers/git.ts";
 import { cli as runCli } from "../helpers/cli.ts";
+import { SHELL_AGENT, writeProject } from "../helpers/manifest.ts";
 
 const TOKEN = "ghp_" + "DockerGateTokenNeverInTheBottle0123456";
 
@@ -43,11 +44,9 @@ beforeAll(async () => {
   // On all interfaces: the bundle reaches the host through docker's bridge gateway.
   remote = startHttpRemote({ projectRoot: SERVED, token: TOKEN, seen, hostname: "0.0.0.0" });
   const gw = await networkGateway("bridge");
-  mkdirSync(join(CWD, "agents"), { recursive: true });
-  writeFileSync(join(CWD, "agents/sh.md"), '+++\nprovider = "shell"\n+++\nYou are a test agent.\n');
-  writeFileSync(
-    join(CWD, "bot-bottle.toml"),
-    `version = 1
+  writeProject(CWD, {
+    agents: { sh: SHELL_AGENT },
+    manifest: `version = 1
 [bottles.box]
 agent = "sh"
 
@@ -56,7 +55,7 @@ name = "origin"
 url = "http://${gw}:${remote.port}/project.git"
 token = "\${GATE_TEST_TOKEN}"
 `,
-  );
+  });
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@
 // answers with `bot-bottle supervise approve` on the host, and the answer
 // travels back through the shared folder to the agent.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "../../src/state/db.ts";
@@ -11,6 +11,7 @@ import { dockerAnswers } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
 import { sh } from "../helpers/git.ts";
 import { cli as runCli } from "../helpers/cli.ts";
+import { SHELL_AGENT, writeProject } from "../helpers/manifest.ts";
 
 
 
@@ -26,9 +27,7 @@ const cli = (args: string[], timeoutMs = 600_000) => runCli(args, { cwd: CWD, en
 
 beforeAll(() => {
   if (skipReason) return;
-  mkdirSync(join(CWD, "agents"), { recursive: true });
-  writeFileSync(join(CWD, "agents/sh.md"), '+++\nprovider = "shell"\n+++\nYou are a test agent.\n');
-  writeFileSync(join(CWD, "bot-bottle.toml"), `version = 1\n[bottles.box]\nagent = "sh"\nsupervise = true\n`);
+  writeProject(CWD, { agents: { sh: SHELL_AGENT }, manifest: `version = 1\n[bottles.box]\nagent = "sh"\nsupervise = true\n` });
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { openDb } from "../../src/state/db.ts";
 import { recordBottle } from "../../src/state/bottles.ts";
 import { hostSuperviseDir, loadInbox, prepareSuperviseDir } from "../../src/supervise/inbox.ts";
 import { runCli } from "../../src/cli/index.ts";
-import type { BottlePlan } from "../../src/plan/types.ts";
+import { statePlan } from "../helpers/plan.ts";
 
 const ID = "dev-sup123";
 const root = mkdtempSync(join(tmpdir(), "bb-supervise-"));
@@ -22,9 +22,7 @@ process.env.XDG_STATE_HOME = root;
 
 type ToolResult = { content: { type: string; text: string }[]; structuredContent?: { decision: string; note: string; id: string; message: string } };
 
-function fakePlan(identity: string): BottlePlan {
-  return { identity, bottle: "dev", agent: { name: "dev" }, backend: "docker", cwd: "/p", copyCwd: false, env: [], bundleEnv: [] } as unknown as BottlePlan;
-}
+const fakePlan = (identity: string) => statePlan(identity, { cwd: "/p" });
 
 async function connect(daemon: Daemon): Promise<Client> {
   const client = new Client({ name: "supervise-test", version: "1" });

@@ -3,7 +3,7 @@
 // argv: DB_PATH WORKER_ID ROUNDS. Prints one JSON line; exits 1 on any error.
 import { openDb } from "../../../src/state/db.ts";
 import { addEvent, deleteBottleRow, findBottleRow, recordBottle, setStatus } from "../../../src/state/bottles.ts";
-import type { BottlePlan } from "../../../src/plan/types.ts";
+import { statePlan } from "../../helpers/plan.ts";
 
 const [path, id, roundsArg] = process.argv.slice(2);
 if (!path || !id || !roundsArg) {
@@ -12,19 +12,8 @@ if (!path || !id || !roundsArg) {
 }
 const rounds = Number(roundsArg);
 
-function fakePlan(identity: string): BottlePlan {
-  // Only the fields recordBottle reads and redactPlan copies matter here.
-  return {
-    identity,
-    bottle: "dev",
-    agent: { name: "dev" },
-    backend: "docker",
-    cwd: "/home/user/project",
-    copyCwd: true,
-    env: [{ name: "K", value: `secret-${identity}`, secret: true, source: "literal" }],
-    bundleEnv: [],
-  } as unknown as BottlePlan;
-}
+const fakePlan = (identity: string) =>
+  statePlan(identity, { cwd: "/home/user/project", copyCwd: true, env: [{ name: "K", value: `secret-${identity}`, secret: true, source: "literal" }] });
 
 let errors = 0;
 const db = openDb(path);

@@ -17,6 +17,7 @@ import {
 import type { BottlePlan } from "../../../src/plan/types.ts";
 import { thrown } from "../../helpers/thrown.ts";
 import { tempDirs } from "../../helpers/tmp.ts";
+import { statePlan } from "../../helpers/plan.ts";
 
 const tempDir = tempDirs("bb-state-");
 
@@ -26,17 +27,13 @@ const tables = (db: Database) =>
 
 /** The parts of a plan the state layer reads, plus one secret to prove redaction. */
 function plan(identity: string, over: Partial<BottlePlan> = {}): BottlePlan {
-  return {
-    identity,
-    bottle: "dev",
-    agent: { name: "coder" },
-    backend: "docker",
-    cwd: "/home/op/project",
+  return statePlan(identity, {
+    agent: { name: "coder" } as BottlePlan["agent"],
     copyCwd: true,
     env: [{ name: "GREETING", value: "hi", secret: false, source: "literal" }],
     bundleEnv: [{ name: "BOT_BOTTLE_CRED_0", value: "sk-ant-api03-SECRETSECRETSECRET", secret: true, source: "host" }],
     ...over,
-  } as unknown as BottlePlan;
+  });
 }
 
 describe("migrations", () => {

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { X509Certificate } from "node:crypto";
 import { statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureCa, loadOrCreateCa } from "../../../../src/bundle/proxy/ca.ts";
 import { createLeafCert, EC_ALG } from "../../../../src/bundle/proxy/cert.ts";

@@ -1,0 +1,34 @@
+// A project folder as the operator writes it: bot-bottle.toml plus
+// agents/<name>.md. Tests build theirs here instead of by hand.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/** agents/<name>.md text: TOML front matter between +++ lines, then the prompt. */
+export function agentDoc(meta: Record<string, string>, prompt: string): string {
+  const lines = Object.entries(meta).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+  return `+++\n${lines.join("\n")}\n+++\n${prompt}`;
+}
+
+/** The plain shell agent most docker tests run. */
+export const SHELL_AGENT = agentDoc({ provider: "shell" }, "You are a test agent.\n");
+
+export interface ProjectFiles {
+  /** bot-bottle.toml text. */
+  manifest: string;
+  /** agents/<name>.md contents. */
+  agents?: Record<string, string>;
+  /** Any other file, relative to the project. */
+  files?: Record<string, string>;
+}
+
+/** Write the project into `dir` (made if missing); returns `dir`. */
+export function writeProject(dir: string, p: ProjectFiles): string {
+  const put = (rel: string, text: string) => {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  };
+  put("bot-bottle.toml", p.manifest);
+  for (const [name, text] of Object.entries(p.agents ?? {})) put(`agents/${name}.md`, text);
+  for (const [rel, text] of Object.entries(p.files ?? {})) put(rel, text);
+  return dir;
+}
