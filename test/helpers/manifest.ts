@@ -12,6 +12,11 @@ export function agentDoc(meta: Record<string, string>, prompt: string): string {
 /** The plain shell agent most docker tests run. */
 export const SHELL_AGENT = agentDoc({ provider: "shell" }, "You are a test agent.\n");
 
+/** A project with one shell bottle `box` (agent `sh`); `boxToml` follows `[bottles.box]` (more keys, tables, bottles). */
+export function writeShellBox(dir: string, boxToml = ""): string {
+  return writeProject(dir, { agents: { sh: SHELL_AGENT }, manifest: `version = 1\n[bottles.box]\nagent = "sh"\n${boxToml}` });
+}
+
 export interface ProjectFiles {
   /** bot-bottle.toml text. */
   manifest: string;

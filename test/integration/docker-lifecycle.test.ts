@@ -10,7 +10,7 @@ import { stateKey } from "../../src/backends/shared/bundle-sidecar.ts";
 import { dockerAnswers, networkGateway } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
 import { cli as runCli } from "../helpers/cli.ts";
-import { SHELL_AGENT, writeProject } from "../helpers/manifest.ts";
+import { writeShellBox } from "../helpers/manifest.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const MAIN = join(ROOT, "src/main.ts");
@@ -63,12 +63,9 @@ beforeAll(async () => {
     },
   });
   const gw = await networkGateway("bridge");
-  writeProject(CWD, {
-    agents: { sh: SHELL_AGENT },
-    manifest: `version = 1
-[bottles.box]
-agent = "sh"
-allow = ["upstream.test"]
+  writeShellBox(
+    CWD,
+    `allow = ["upstream.test"]
 
 [[bottles.box.egress]]
 host = "upstream.test"
@@ -81,7 +78,7 @@ upstream = "http://${gw}:${upstream.port}"
 agent = "sh"
 image = "bot-bottle-it/does-not-exist:none"
 `,
-  });
+  );
 });
 
 afterAll(() => {

@@ -11,7 +11,7 @@ import { dockerAnswers, networkGateway } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
 import { sh } from "../helpers/git.ts";
 import { cli as runCli } from "../helpers/cli.ts";
-import { SHELL_AGENT, writeProject } from "../helpers/manifest.ts";
+import { writeShellBox } from "../helpers/manifest.ts";
 
 const TOKEN = "ghp_" + "DockerGateTokenNeverInTheBottle0123456";
 
@@ -44,18 +44,15 @@ beforeAll(async () => {
   // On all interfaces: the bundle reaches the host through docker's bridge gateway.
   remote = startHttpRemote({ projectRoot: SERVED, token: TOKEN, seen, hostname: "0.0.0.0" });
   const gw = await networkGateway("bridge");
-  writeProject(CWD, {
-    agents: { sh: SHELL_AGENT },
-    manifest: `version = 1
-[bottles.box]
-agent = "sh"
-
+  writeShellBox(
+    CWD,
+    `
 [[bottles.box.git]]
 name = "origin"
 url = "http://${gw}:${remote.port}/project.git"
 token = "\${GATE_TEST_TOKEN}"
 `,
-  });
+  );
 });
 
 afterAll(async () => {

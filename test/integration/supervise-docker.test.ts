@@ -11,7 +11,7 @@ import { dockerAnswers } from "../helpers/docker.ts";
 import { cliEnv } from "../helpers/tmp.ts";
 import { sh } from "../helpers/git.ts";
 import { cli as runCli } from "../helpers/cli.ts";
-import { SHELL_AGENT, writeProject } from "../helpers/manifest.ts";
+import { writeShellBox } from "../helpers/manifest.ts";
 
 
 
@@ -27,7 +27,7 @@ const cli = (args: string[], timeoutMs = 600_000) => runCli(args, { cwd: CWD, en
 
 beforeAll(() => {
   if (skipReason) return;
-  writeProject(CWD, { agents: { sh: SHELL_AGENT }, manifest: `version = 1\n[bottles.box]\nagent = "sh"\nsupervise = true\n` });
+  writeShellBox(CWD, "supervise = true\n");
 });
 
 afterAll(async () => {
