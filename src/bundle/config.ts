@@ -11,6 +11,8 @@ export interface ProxyRouteConfig {
   host: string;
   upstream?: string;
   credential?: CredentialInjection;
+  /** A DLP finding in a request body to this route: "redact" (default with a credential) or "block". */
+  dlp?: "redact" | "block";
 }
 
 export interface ProxyConfig {

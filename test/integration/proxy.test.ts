@@ -293,16 +293,21 @@ describe.skipIf(NO_CURL)("proxy: DLP and egress routes", () => {
   test("the route's placeholder is swapped: the upstream sees the real key, never the placeholder", async () => {
     const r = await curl(["-H", `x-api-key: ${PLACEHOLDER}`, "--data-binary", '{"model":"x"}', `https://api.test/echo?key=${PLACEHOLDER}`]);
     expect(r.status).toBe(200);
-    const echoed = JSON.parse(r.body);
-    expect(echoed.headers["x-api-key"]).toBe(REAL_KEY);
-    expect(echoed.path).toBe(`/echo?key=${encodeURIComponent(REAL_KEY)}`);
-    expect(echoed.headers["x-forwarded-host"]).toBe("api.test");
+    const seen = up.seen.at(-1)!;
+    expect(seen.headers["x-api-key"]).toBe(REAL_KEY);
+    expect(seen.path).toBe(`/echo?key=${encodeURIComponent(REAL_KEY)}`);
+    expect(seen.headers["x-forwarded-host"]).toBe("api.test");
     expect(JSON.stringify(up.seen)).not.toContain(PLACEHOLDER);
+    // The echo carried the real key back: the agent sees its placeholder instead.
+    const echoed = JSON.parse(r.body);
+    expect(echoed.headers["x-api-key"]).toBe(PLACEHOLDER);
+    expect(r.body).not.toContain(REAL_KEY);
   });
 
   test("whatever key the agent sends to a route host is replaced by the real one", async () => {
     const r = await curl(["-H", "x-api-key: agent-chosen-value", `https://api.test/echo`]);
-    expect(JSON.parse(r.body).headers["x-api-key"]).toBe(REAL_KEY);
+    expect(r.status).toBe(200);
+    expect(up.seen.at(-1)!.headers["x-api-key"]).toBe(REAL_KEY);
   });
 
   test("a placeholder sent to a host that is not its route's host is blocked", async () => {

@@ -12,6 +12,8 @@ export interface SeenRequest {
   path: string;
   headers: Record<string, string>;
   bodyBytes: number;
+  /** The body as text (first 64 KiB): what the origin really received. */
+  body: string;
   /** Source port of the proxy's connection: equal ports mean a reused (kept-alive) connection. */
   peerPort: number;
 }
@@ -24,6 +26,8 @@ export interface TestUpstream {
   caPem: string;
   /** Every request the origin received, in order. */
   seen: SeenRequest[];
+  /** WebSocket messages the origin received (text, or binary as latin1). */
+  wsSeen: string[];
   close(): Promise<void>;
 }
 
@@ -51,7 +55,8 @@ export async function startTestUpstream(dir: string, opts: { tls?: boolean; reco
   const useTls = opts.tls ?? true;
   const record = opts.record ?? true;
   const seen: SeenRequest[] = [];
-  const server = Bun.serve({
+  const wsSeen: string[] = [];
+  const server = Bun.serve<{ key: string }, never>({
     hostname: "127.0.0.1",
     port: 0,
     ...(useTls ? { tls: { cert: certs.cert, key: certs.key } } : {}),
@@ -60,7 +65,8 @@ export async function startTestUpstream(dir: string, opts: { tls?: boolean; reco
       const body = req.method === "GET" || req.method === "HEAD" ? new Uint8Array() : new Uint8Array(await req.arrayBuffer());
       if (record) {
         const peerPort = srv.requestIP(req)?.port ?? 0;
-        seen.push({ method: req.method, path: url.pathname + url.search, headers: Object.fromEntries(req.headers), bodyBytes: body.length, peerPort });
+        const text = Buffer.from(body.subarray(0, 64 * 1024)).toString("latin1");
+        seen.push({ method: req.method, path: url.pathname + url.search, headers: Object.fromEntries(req.headers), bodyBytes: body.length, body: text, peerPort });
       }
       switch (url.pathname) {
         case "/hello":
@@ -75,8 +81,10 @@ export async function startTestUpstream(dir: string, opts: { tls?: boolean; reco
           return streamed(url, "text/event-stream", (i) => `data: event ${i}\n\n`);
         case "/chunked":
           return streamed(url, "text/plain", (i) => `chunk ${i}\n`);
+        case "/reflect":
+          return reflect(url, req.headers.get("x-api-key") ?? req.headers.get("authorization") ?? "");
         case "/ws":
-          if (srv.upgrade(req)) return undefined;
+          if (srv.upgrade(req, { data: { key: req.headers.get("x-api-key") ?? "" } })) return undefined;
           return new Response("expected a WebSocket upgrade", { status: 400 });
         default:
           return new Response("not found\n", { status: 404 });
@@ -84,6 +92,9 @@ export async function startTestUpstream(dir: string, opts: { tls?: boolean; reco
     },
     websocket: {
       message(ws, msg) {
+        wsSeen.push(typeof msg === "string" ? msg : Buffer.from(msg).toString("latin1"));
+        // A hostile or debugging server echoing the credential it was sent.
+        if (msg === "reflect") return void ws.send(`your key is ${ws.data.key}`);
         ws.send(typeof msg === "string" ? `echo: ${msg}` : msg);
       },
     },
@@ -95,6 +106,7 @@ export async function startTestUpstream(dir: string, opts: { tls?: boolean; reco
     caFile: certs.caFile,
     caPem: certs.caPem,
     seen,
+    wsSeen,
     async close() {
       await server.stop(true);
     },
@@ -121,4 +133,39 @@ function streamed(url: URL, type: string, line: (i: number) => string): Response
     },
   });
   return new Response(stream, { headers: { "content-type": type, "cache-control": "no-cache" } });
+}
+
+/**
+ * An origin that reflects the credential it received (a debug endpoint, an
+ * error page, a hostile gateway): in a response header and in the body raw,
+ * hex, base64 and percent-encoded, the raw copy split across two chunks sent
+ * `gap` ms apart (query `sse=1`: as server-sent events; `gzip=1`: compressed).
+ */
+function reflect(url: URL, key: string): Response {
+  const token = key.replace(/^Bearer /, "");
+  const half = Math.floor(token.length / 2);
+  const pieces = [
+    `first: ${token.slice(0, half)}`,
+    `${token.slice(half)}\nhex: ${Buffer.from(token).toString("hex")}\nb64: ${Buffer.from("x" + token).toString("base64")}\npct: ${encodeURIComponent(token)}\n`,
+  ];
+  const headers: Record<string, string> = { "x-echo-key": token, "content-type": url.searchParams.has("sse") ? "text/event-stream" : "text/plain" };
+  if (url.searchParams.has("gzip")) {
+    return new Response(Bun.gzipSync(enc.encode(pieces.join(""))), { headers: { ...headers, "content-encoding": "gzip" } });
+  }
+  const sse = url.searchParams.has("sse");
+  const gap = Math.min(Number(url.searchParams.get("gap") ?? "50"), 2000);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    start(ctrl) {
+      ctrl.enqueue(enc.encode(sse ? `data: ${pieces[0]}` : pieces[0]!));
+      timer = setTimeout(() => {
+        ctrl.enqueue(enc.encode(sse ? `${pieces[1]!.replace(/\n/g, " ")}\n\n` : pieces[1]!));
+        ctrl.close();
+      }, gap);
+    },
+    cancel() {
+      clearTimeout(timer);
+    },
+  });
+  return new Response(stream, { headers });
 }

@@ -30,6 +30,10 @@ export interface AuditRecord {
   /** Response body bytes sent back to the agent. */
   bytesIn?: number;
   ms?: number;
+  /** Markers that replaced DLP findings in the request body (credential routes, dlp = "redact"). */
+  redacted?: string[];
+  /** Bundle env names of real credentials found in the response and replaced by placeholders. */
+  scrubbed?: string[];
 }
 
 export class AuditLog {

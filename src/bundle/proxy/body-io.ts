@@ -4,6 +4,7 @@
 import type { Duplex } from "node:stream";
 import type { BodyFraming } from "./http-head.ts";
 import { ClosedError, type SocketReader, writeAll } from "./reader.ts";
+import type { StreamScrub } from "./dlp/scrub.ts";
 
 /** Largest piece moved at once; also the write size (big single writes are slow on Bun sockets). */
 export const PIECE = 64 * 1024;
@@ -51,6 +52,8 @@ export async function readWholeBody(reader: SocketReader, framing: BodyFraming, 
       }
     } else if (framing.kind === "chunked") {
       for (let more = true; more; ) more = await reader.readChunk(add);
+    } else if (framing.kind === "close") {
+      for (let b = await reader.readSome(PIECE); b; b = await reader.readSome(PIECE)) add(b);
     }
   } catch (e) {
     if (e instanceof TooLarge) return "too-large";
@@ -82,34 +85,60 @@ export async function streamRequestBody(reader: SocketReader, up: Duplex, framin
   return n;
 }
 
-/** Stream a response body to the agent; bodies without a length are sent chunked (or raw, for an HTTP/1.0 agent). */
-export async function streamResponseBody(reader: SocketReader, client: Duplex, framing: BodyFraming, chunked = true): Promise<number> {
+/**
+ * Stream a response body to the agent; bodies without a length are sent
+ * chunked (or raw, for an HTTP/1.0 agent). With `scrub`, every piece passes
+ * through it (real credentials out); `reframe` sends a length-framed body
+ * chunked because the scrubbed length may differ.
+ */
+export async function streamResponseBody(
+  reader: SocketReader,
+  client: Duplex,
+  framing: BodyFraming,
+  chunked = true,
+  scrub?: StreamScrub,
+  reframe = false,
+): Promise<number> {
   let n = 0;
-  const chunk = async (b: Buffer) => {
-    n += b.length;
-    await writeAll(client, chunked ? chunkFrame(b) : b);
+  const framed = framing.kind !== "length" || reframe;
+  const send = async (b: Buffer) => {
+    const out = scrub ? scrub.push(b) : b;
+    if (!out.length) return;
+    n += out.length;
+    await writeAll(client, framed && chunked ? chunkFrame(out) : out);
+  };
+  const finish = async () => {
+    const rest = scrub?.end();
+    if (rest?.length) {
+      n += rest.length;
+      await writeAll(client, framed && chunked ? chunkFrame(rest) : rest);
+    }
+    if (framed && chunked) await writeAll(client, "0\r\n\r\n");
   };
   switch (framing.kind) {
     case "none":
       return 0;
-    case "length":
-      while (n < framing.length) {
-        const b = await reader.readSome(Math.min(PIECE, framing.length - n));
+    case "length": {
+      let left = framing.length;
+      while (left > 0) {
+        const b = await reader.readSome(Math.min(PIECE, left));
         if (!b) throw new ClosedError("upstream closed in the middle of the body");
-        n += b.length;
-        await writeAll(client, b);
+        left -= b.length;
+        await send(b);
       }
+      await finish();
       return n;
+    }
     case "chunked": {
       // Each upstream chunk is forwarded as soon as it arrives: server-sent events stream through.
       let more = true;
-      while (more) more = await reader.readChunk(chunk);
-      if (chunked) await writeAll(client, "0\r\n\r\n");
+      while (more) more = await reader.readChunk(send);
+      await finish();
       return n;
     }
     case "close":
-      for (let b = await reader.readSome(PIECE); b; b = await reader.readSome(PIECE)) await chunk(b);
-      if (chunked) await writeAll(client, "0\r\n\r\n");
+      for (let b = await reader.readSome(PIECE); b; b = await reader.readSome(PIECE)) await send(b);
+      await finish();
       return n;
   }
 }

@@ -66,6 +66,18 @@ export function dlpBlocked(host: string, what: string): Refusal {
   };
 }
 
+export function cleartextRoute(host: string, port: number): Refusal {
+  return {
+    status: 403,
+    reason: `plain HTTP to ${host}:${port}, an egress route: its credential is injected only over TLS`,
+    body:
+      `bot-bottle proxy: blocked a plain-HTTP request to ${host}:${port}\n` +
+      `reason: ${host} has an egress route, and its credential is never sent in cleartext.\n` +
+      `fix: use https://${host}/… (the bundle injects the credential over TLS); if the real service only speaks plain HTTP, ` +
+      `the operator can set upstream = "http://${host}" on the route in bot-bottle.toml.\n`,
+  };
+}
+
 export function unscannable(host: string, why: string): Refusal {
   return {
     status: 403,

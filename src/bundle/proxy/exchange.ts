@@ -5,7 +5,10 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { AuditRecord } from "./audit.ts";
 import { badRequest, dlpBlocked, privateRefused, refusalResponse, unscannable, upstreamFailed, type Refusal } from "./deny.ts";
-import { scanBody } from "./dlp/scan.ts";
+import { MAX_INFLATED, redactBody, scanBody, TooLargeToScan, type Finding } from "./dlp/scan.ts";
+import { decodeContentEncoding } from "./dlp/decode.ts";
+import { scrubText, StreamScrub, type Scrubber } from "./dlp/scrub.ts";
+import { relayWebSocket, upgradeResponseHeaders } from "./websocket.ts";
 import {
   HeadError,
   hopByHop,
@@ -16,21 +19,26 @@ import {
   serializeResponseHead,
   headerTokens,
   withoutHeaders,
+  type BodyFraming,
   type Header,
   type ResponseHead,
 } from "./http-head.ts";
 import { planRequest, type ForwardPlan, type Origin, type RequestPolicy } from "./request-policy.ts";
-import { ClosedError, SocketReader, writeAll } from "./reader.ts";
+import { ClosedError, HeadTimeout, SocketReader, writeAll } from "./reader.ts";
 import { dial, RefusedAddress, type DialPolicy } from "./upstream.ts";
 import { PIECE, readWholeBody, ScanBudget, streamRequestBody, streamResponseBody } from "./body-io.ts";
 
 export const HEAD_LIMIT = 64 * 1024;
+/** A request head must complete within this long of its first byte (and a new connection's first head of its accept). */
+export const HEAD_TIMEOUT_MS = 15_000;
 const UPSTREAM_IDLE_MS = 10 * 60_000;
 
 export interface ExchangeContext {
   policy: RequestPolicy;
   scanBudget: ScanBudget;
   dial: DialPolicy;
+  /** Swaps real route credentials in responses for their placeholders (undefined: no credential routes). */
+  scrubber?: Scrubber;
   audit(rec: AuditRecord): void;
 }
 
@@ -67,7 +75,7 @@ export async function serveHttp(ctx: ExchangeContext, conn: ClientConn, firstHea
     let head: Buffer | null | undefined = firstHead;
     // Bounded: a client that keeps a connection forever still gets a fresh one now and then.
     for (let n = 0; n < 100_000; n++) {
-      head ??= await conn.reader.readHead(HEAD_LIMIT);
+      head ??= await conn.reader.readHead(HEAD_LIMIT, { completeMs: HEAD_TIMEOUT_MS });
       if (!head) break;
       const outcome = await exchange(ctx, conn, head, slot);
       head = undefined;
@@ -77,6 +85,9 @@ export async function serveHttp(ctx: ExchangeContext, conn: ClientConn, firstHea
   } catch (e) {
     if (e instanceof HeadError && !conn.sock.destroyed) {
       conn.sock.write(refusalResponse(badRequest(e.message)));
+    } else if (e instanceof HeadTimeout) {
+      ctx.audit({ time: new Date().toISOString(), client: conn.client, method: "?", host: conn.origin?.host ?? "?", port: conn.origin?.port ?? 0, decision: "error", reason: e.message });
+      conn.sock.destroy();
     }
   } finally {
     if (!upgraded) {
@@ -107,8 +118,10 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
     return "close";
   }
   const plan = planRequest(ctx.policy, req, conn.origin);
+  let redactedNote: string[] | undefined;
   const record = (extra: Partial<AuditRecord> & Pick<AuditRecord, "decision">) =>
     ctx.audit({
+      redacted: redactedNote,
       ...base,
       method: req.method,
       host: plan.host,
@@ -129,6 +142,8 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
   if (plan.expectContinue && plan.framing.kind !== "none") await writeAll(conn.sock, "HTTP/1.1 100 Continue\r\n\r\n");
 
   let body: Buffer | undefined;
+  let redacted: string[] | undefined;
+  let headersOut = plan.headers;
   if (plan.scanBody) {
     const reserve = plan.framing.kind === "length" ? plan.framing.length : ctx.policy.maxScannedBody;
     if (!ctx.scanBudget.tryReserve(reserve)) {
@@ -137,15 +152,21 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
     try {
       const got = await readWholeBody(conn.reader, plan.framing, ctx.policy.maxScannedBody);
       if (got === "too-large") return refuse("block", unscannable(plan.host, `the request body is larger than the ${ctx.policy.maxScannedBody}-byte scan limit`));
-      const finding = scanBody(got, "the request body", plan.bodyPolicy);
-      if (finding) return refuse("block", dlpBlocked(plan.host, finding.message));
-      body = got;
+      const checked = checkBody(got, plan);
+      if ("refusal" in checked) return refuse("block", checked.refusal);
+      body = checked.body;
+      if (checked.findings.length) {
+        redacted = [...new Set(checked.findings.map((f) => f.marker))];
+        // A redacted body is sent decoded: its Content-Encoding no longer applies.
+        if (checked.decoded) headersOut = withoutHeaders(headersOut, ["content-encoding"]);
+      }
     } finally {
       // Released once scanned: forwarding holds the buffer briefly, bounded by the connection count.
       ctx.scanBudget.release(reserve);
     }
   }
 
+  redactedNote = redacted;
   let up: UpstreamConn;
   let reused: boolean;
   try {
@@ -163,7 +184,7 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
         : plan.framing.kind === "chunked"
           ? [["Transfer-Encoding", "chunked"]]
           : [];
-  const headBytes = Buffer.from(serializeRequestHead(plan.method, plan.path, [...plan.headers, ...framingHeaders]), "latin1");
+  const headBytes = Buffer.from(serializeRequestHead(plan.method, plan.path, [...headersOut, ...framingHeaders]), "latin1");
 
   let bytesOut = 0;
   let resHead: ResponseHead | undefined;
@@ -198,12 +219,24 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
 
   if (resHead.status === 101 && plan.upgrade) {
     record({ decision: "allow", status: 101, bytesOut, reason: `upgrade: ${plan.upgrade}` });
-    await relayUpgrade(conn, up, resHead);
     slot.conn = undefined;
+    const outcome = await relayWebSocket(
+      { client: conn.sock, clientReader: conn.reader, up: up.sock, upReader: up.reader },
+      serializeResponseHead(101, "Switching Protocols", upgradeResponseHeaders(resHead, ctx.scrubber)),
+      { policy: plan.bodyPolicy, scrubber: ctx.scrubber, maxMessage: ctx.policy.maxScannedBody },
+    );
+    if (outcome.blocked || outcome.scrubbed.length) {
+      record({
+        decision: outcome.blocked ? "block" : "allow",
+        status: 101,
+        reason: outcome.blocked ? `DLP: ${outcome.blocked}` : "websocket: real credential scrubbed from frames",
+        scrubbed: outcome.scrubbed.length ? outcome.scrubbed : undefined,
+      });
+    }
     return "upgraded";
   }
 
-  let framing;
+  let framing: BodyFraming;
   try {
     framing = responseFraming(plan.method, resHead.status, resHead.headers);
   } catch (e) {
@@ -212,11 +245,25 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
   }
   const upstreamKeeps =
     framing.kind !== "close" && resHead.version === "HTTP/1.1" && !headerTokens(resHead.headers, "connection").includes("close");
+  let outHeaders = withoutHeaders(resHead.headers, hopByHop(resHead.headers));
+
+  // Real credentials coming back are swapped for placeholders: headers here, the body as it streams.
+  const scrubber = ctx.scrubber;
+  const found = new Set<string>();
+  if (scrubber) outHeaders = outHeaders.map(([k, v]) => [k, scrubText(scrubber, v, found)]);
+  const encodings = headerTokens(resHead.headers, "content-encoding").filter((t) => t !== "identity");
+  // A route's upstream was asked for identity; a compressed reply from it is decoded (bounded) and scrubbed whole.
+  if (scrubber && plan.route?.credential && encodings.length && framing.kind !== "none") {
+    return sendDecodedResponse(ctx, conn, up, slot, plan, resHead.status, resHead.reason, outHeaders, framing, encodings, found, upstreamKeeps, record, refuse, bytesOut);
+  }
+  const stream = scrubber && framing.kind !== "none" ? new StreamScrub(scrubber) : undefined;
+  // A swap that changes a length would break Content-Length: such bodies are re-framed.
+  const reframe = !!stream && !scrubber!.sameLength && framing.kind === "length";
+
   // Bodies without a length are re-framed as chunked for the agent (its connection stays reusable);
   // an HTTP/1.0 agent cannot read chunked, so it gets the raw bytes and a close instead.
-  const unframed = framing.kind === "chunked" || framing.kind === "close";
+  const unframed = framing.kind === "chunked" || framing.kind === "close" || reframe;
   const keep = !plan.clientClose && !(unframed && plan.http10);
-  let outHeaders = withoutHeaders(resHead.headers, hopByHop(resHead.headers));
   if (unframed) {
     // A Content-Length next to chunked framing is ambiguous for the agent: drop it.
     outHeaders = withoutHeaders(outHeaders, ["content-length"]);
@@ -227,7 +274,7 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
   let bytesIn = 0;
   try {
     await writeAll(conn.sock, serializeResponseHead(resHead.status, resHead.reason || "-", outHeaders));
-    bytesIn = await streamResponseBody(up.reader, conn.sock, framing, !plan.http10);
+    bytesIn = await streamResponseBody(up.reader, conn.sock, framing, !plan.http10, stream, reframe);
   } catch (e) {
     // Mid-stream failure: the head is gone, so the only honest signal is to drop both sides.
     slot.close();
@@ -236,8 +283,85 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
     return "close";
   }
   if (!upstreamKeeps) slot.close();
-  record({ decision: "allow", status: resHead.status, bytesOut, bytesIn });
+  for (const n of stream?.found ?? []) found.add(n);
+  record({ decision: "allow", status: resHead.status, bytesOut, bytesIn, ...scrubNote(found) });
   return keep ? "keep-alive" : "close";
+}
+
+function scrubNote(found: Set<string>): Partial<AuditRecord> {
+  return found.size ? { scrubbed: [...found], reason: `real credential ${[...found].join(", ")} in the response replaced by its placeholder` } : {};
+}
+
+/**
+ * The request body checked by DLP: decoded from its Content-Encoding (bounded),
+ * then redacted (marker per finding) or refused, as the route says.
+ */
+function checkBody(
+  got: Buffer,
+  plan: ForwardPlan,
+): { body: Buffer; findings: Finding[]; decoded: boolean } | { refusal: Refusal } {
+  try {
+    let content = got;
+    if (plan.bodyEncodings.length) {
+      const d = decodeContentEncoding(got, plan.bodyEncodings, MAX_INFLATED);
+      if (!d) return { refusal: unscannable(plan.host, `the request body does not decode as its Content-Encoding (${plan.bodyEncodings.join(", ")}) says`) };
+      content = d;
+    }
+    if (plan.dlpMode === "redact") {
+      const r = redactBody(content, "the request body", plan.bodyPolicy);
+      if ("unredactable" in r) return { refusal: dlpBlocked(plan.host, `${r.unredactable.message}, inside a compressed payload that cannot be redacted in place`) };
+      return r.findings.length ? { body: r.body, findings: r.findings, decoded: content !== got } : { body: got, findings: [], decoded: false };
+    }
+    const f = scanBody(content, "the request body", plan.bodyPolicy);
+    return f ? { refusal: dlpBlocked(plan.host, f.message) } : { body: got, findings: [], decoded: false };
+  } catch (e) {
+    if (e instanceof TooLargeToScan) return { refusal: unscannable(plan.host, `the request body holds ${e.message}`) };
+    throw e;
+  }
+}
+
+async function sendDecodedResponse(
+  ctx: ExchangeContext,
+  conn: ClientConn,
+  up: UpstreamConn,
+  slot: UpstreamSlot,
+  plan: ForwardPlan,
+  status: number,
+  reason: string,
+  headers: Header[],
+  framing: BodyFraming,
+  encodings: string[],
+  found: Set<string>,
+  upstreamKeeps: boolean,
+  record: (extra: Partial<AuditRecord> & Pick<AuditRecord, "decision">) => void,
+  refuse: (decision: AuditRecord["decision"], r: Refusal) => Promise<Outcome>,
+  bytesOut: number,
+): Promise<Outcome> {
+  let raw: Buffer | "too-large";
+  try {
+    raw = await readWholeBody(up.reader, framing, ctx.policy.maxScannedBody);
+  } catch (e) {
+    slot.close();
+    return refuse("error", upstreamFailed(plan.target.host, (e as Error).message));
+  }
+  if (!upstreamKeeps) slot.close();
+  let decoded: Buffer | undefined;
+  try {
+    decoded = raw === "too-large" ? undefined : decodeContentEncoding(raw, encodings, MAX_INFLATED);
+  } catch {
+    decoded = undefined;
+  }
+  if (!decoded) {
+    slot.close();
+    return refuse("error", upstreamFailed(plan.target.host, `a compressed (${encodings.join(", ")}) response too large or malformed to scrub of credentials`));
+  }
+  const body = Buffer.from(scrubText(ctx.scrubber!, decoded.toString("latin1"), found), "latin1");
+  const out = withoutHeaders(headers, ["content-encoding", "content-length"]);
+  out.push(["Content-Length", String(body.length)], ["Connection", plan.clientClose ? "close" : "keep-alive"]);
+  await writeAll(conn.sock, serializeResponseHead(status, reason || "-", out));
+  for (let o = 0; o < body.length; o += PIECE) await writeAll(conn.sock, body.subarray(o, o + PIECE));
+  record({ decision: "allow", status, bytesOut, bytesIn: body.length, ...scrubNote(found) });
+  return plan.clientClose ? "close" : "keep-alive";
 }
 
 async function upstreamFor(ctx: ExchangeContext, plan: ForwardPlan, slot: UpstreamSlot): Promise<{ up: UpstreamConn; reused: boolean }> {
@@ -263,31 +387,4 @@ async function readResponseHead(reader: SocketReader, plan: ForwardPlan): Promis
     if (head.status >= 200 || (head.status === 101 && plan.upgrade)) return head;
   }
   throw new HeadError("too many interim responses");
-}
-
-/** After 101 Switching Protocols the two sockets are joined byte for byte (WebSocket frames are not scanned). */
-async function relayUpgrade(conn: ClientConn, up: UpstreamConn, head: ResponseHead): Promise<void> {
-  const headers = withoutHeaders(head.headers, hopByHop(head.headers));
-  headers.push(["Connection", "Upgrade"], ["Upgrade", headerTokens(head.headers, "upgrade").join(", ") || "websocket"]);
-  await writeAll(conn.sock, serializeResponseHead(101, head.reason || "Switching Protocols", headers));
-  const fromUp = up.reader.detach();
-  const fromClient = conn.reader.detach();
-  if (fromUp.length) conn.sock.write(fromUp);
-  if (fromClient.length) up.sock.write(fromClient);
-  up.sock.setTimeout(0);
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      conn.sock.destroy();
-      up.sock.destroy();
-      resolve();
-    };
-    conn.sock.once("close", done);
-    up.sock.once("close", done);
-    conn.sock.on("error", done);
-    up.sock.on("error", done);
-    conn.sock.pipe(up.sock);
-    up.sock.pipe(conn.sock);
-    conn.sock.resume();
-    up.sock.resume();
-  });
 }

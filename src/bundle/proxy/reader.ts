@@ -8,6 +8,8 @@ const HIGH_WATER = 256 * 1024;
 const CRLFCRLF = Buffer.from("\r\n\r\n");
 
 export class ClosedError extends Error {}
+/** A request head that did not arrive in time (slowloris): the connection is dropped. */
+export class HeadTimeout extends Error {}
 
 export class SocketReader {
   private chunks: Buffer[] = [];
@@ -51,14 +53,19 @@ export class SocketReader {
     w?.();
   }
 
-  private async waitForData(): Promise<void> {
+  private async waitForData(timeoutMs?: number): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.ended) return;
     if (this.paused) {
       this.paused = false;
       this.sock.resume();
     }
-    await new Promise<void>((r) => (this.wake = r));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((r) => {
+      this.wake = r;
+      if (timeoutMs !== undefined) timer = setTimeout(() => this.notify(), Math.max(0, timeoutMs));
+    });
+    clearTimeout(timer);
     if (this.failure) throw this.failure;
   }
 
@@ -98,9 +105,17 @@ export class SocketReader {
     return this.size;
   }
 
-  /** Bytes up to and including CRLFCRLF; null on a clean EOF before any byte. */
-  async readHead(limit: number): Promise<Buffer | null> {
+  /**
+   * Bytes up to and including CRLFCRLF; null on a clean EOF before any byte.
+   * `deadline` (epoch ms) bounds the whole head; without it, the head must
+   * complete within `completeMs` of its first byte (a client trickling a head
+   * byte by byte cannot hold a connection slot forever).
+   */
+  async readHead(limit: number, opts: { deadline?: number; completeMs?: number } = {}): Promise<Buffer | null> {
+    let deadline = opts.deadline;
     for (;;) {
+      if (this.size > 0 && deadline === undefined && opts.completeMs !== undefined) deadline = Date.now() + opts.completeMs;
+      if (deadline !== undefined && Date.now() >= deadline) throw new HeadTimeout("the request head did not complete in time");
       if (this.size > 0) {
         // Heads start with a method or "HTTP/": anything else (TLS, binary) is refused at once, not waited on.
         const b0 = this.chunks[0]![0]!;
@@ -116,7 +131,7 @@ export class SocketReader {
         if (this.size === 0) return null;
         throw new ClosedError("connection closed in the middle of a message head");
       }
-      await this.waitForData();
+      await this.waitForData(deadline === undefined ? undefined : deadline - Date.now());
     }
   }
 

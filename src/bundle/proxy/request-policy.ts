@@ -4,9 +4,9 @@
 // exchange.ts; everything that can refuse a request by its head is here.
 import type { ProxyRouteConfig } from "../config.ts";
 import { checkAllowlist, normalizeHost, suggestedEntry, type HostEntry } from "./allowlist.ts";
-import { badRequest, dlpBlocked, notAllowed, unscannable, type Refusal } from "./deny.ts";
+import { badRequest, cleartextRoute, dlpBlocked, notAllowed, unscannable, type Refusal } from "./deny.ts";
 import type { SecretPattern } from "./dlp/patterns.ts";
-import { scanParts, type NamedValue, type ScanPart, type ScanPolicy } from "./dlp/scan.ts";
+import { scanParts, TooLargeToScan, type NamedValue, type ScanPart, type ScanPolicy } from "./dlp/scan.ts";
 import {
   getHeader,
   HeadError,
@@ -23,6 +23,10 @@ import { auditPath, findRoute, foreignPlaceholders, injectCredential, injectQuer
 
 /** Largest request body DLP scans; a larger one is refused (fail closed), not forwarded unscanned. */
 export const MAX_SCANNED_BODY = 8 * 1024 * 1024;
+/** Upgrade protocols the proxy relays (and scans: WebSocket frames, see websocket.ts). */
+export const KNOWN_UPGRADES = ["websocket"];
+/** Request Content-Encodings DLP decodes (bounded) before scanning. */
+export const SCANNABLE_ENCODINGS = ["gzip", "x-gzip", "deflate", "br", "zstd"];
 
 export interface RequestPolicy {
   allow: readonly HostEntry[];
@@ -59,6 +63,13 @@ export interface ForwardPlan {
   /** Buffer the body and scan it before forwarding. */
   scanBody: boolean;
   bodyPolicy: ScanPolicy;
+  /** Content-Encoding of the request body (decoded for scanning, bounded). */
+  bodyEncodings: string[];
+  /**
+   * What a DLP finding in the body does: "redact" (credential routes by default: replaced by a
+   * marker and sent, so a session survives a secret in its own history) or "block" (403).
+   */
+  dlpMode: "redact" | "block";
   /** Client asked for 100-continue: the proxy answers it itself. */
   expectContinue: boolean;
   /** WebSocket (or other) upgrade requested. */
@@ -157,6 +168,11 @@ export function planRequest(policy: RequestPolicy, req: RequestHead, origin?: Or
     return refuse("error", badRequest((e as HeadError).message), route);
   }
 
+  // No credential in cleartext: a route injects only over TLS, or to an upstream the operator named http:// on purpose.
+  if (cred && !where.tls && !route?.upstream?.toLowerCase().startsWith("http://")) {
+    return refuse("block", cleartextRoute(host, port), route);
+  }
+
   const drop = new Set(hopByHop(req.headers));
   const forwarded = req.headers.filter(([k]) => !drop.has(k.toLowerCase()));
   const bodyPolicy: ScanPolicy = {
@@ -165,9 +181,12 @@ export function planRequest(policy: RequestPolicy, req: RequestHead, origin?: Or
     foreignPlaceholders: foreignPlaceholders(policy.routes, route),
     ownPlaceholders: cred ? [cred.placeholder] : [],
   };
-  // The route's credential header is replaced whatever it holds, so it is not scanned.
-  const scanned = cred ? forwarded.filter(([k]) => k.toLowerCase() !== cred.header.toLowerCase()) : forwarded;
+  // Every header the agent sent is scanned, hop-by-hop ones too (Upgrade, Connection, TE…: some are
+  // re-sent or re-derived upstream). The route's credential header is replaced whatever it holds.
+  const isCredHeader = (k: string) => !!cred && k.toLowerCase() === cred.header.toLowerCase();
+  const scanned = req.headers.filter(([k]) => !isCredHeader(k));
   const parts: ScanPart[] = [
+    { where: "the request method", text: req.method },
     { where: "the URL", text: where.path },
     // Names too (a name can carry a secret as well as a value), scanned first and
     // reported without the name so a block message never echoes what it found.
@@ -176,28 +195,43 @@ export function planRequest(policy: RequestPolicy, req: RequestHead, origin?: Or
   ];
   // The replaced credential header is still checked for other routes' placeholders:
   // one headed for a host outside its route is a leak attempt, even if it would be dropped here.
-  const credHeaders: ScanPart[] = cred
-    ? forwarded.filter(([k]) => k.toLowerCase() === cred.header.toLowerCase()).map(([k, v]) => ({ where: `header ${k}`, text: v }))
-    : [];
-  const finding =
-    scanParts(parts, bodyPolicy) ??
-    scanParts(credHeaders, { patterns: [], secrets: [], foreignPlaceholders: bodyPolicy.foreignPlaceholders, ownPlaceholders: [] });
+  const credHeaders: ScanPart[] = req.headers.filter(([k]) => isCredHeader(k)).map(([k, v]) => ({ where: `header ${k}`, text: v }));
+  let finding;
+  try {
+    finding =
+      scanParts(parts, bodyPolicy) ??
+      scanParts(credHeaders, { patterns: [], secrets: [], foreignPlaceholders: bodyPolicy.foreignPlaceholders, ownPlaceholders: [] });
+  } catch (e) {
+    if (e instanceof TooLargeToScan) return refuse("block", unscannable(host, `the request head holds ${e.message}`), route);
+    throw e;
+  }
   if (finding) return refuse("block", dlpBlocked(host, finding.message), route);
 
   const scanBody =
     framing.kind !== "none" && (bodyPolicy.patterns.length > 0 || bodyPolicy.secrets.length > 0 || bodyPolicy.foreignPlaceholders.length > 0);
+  const encodings = headerTokens(req.headers, "content-encoding").filter((t) => t !== "identity");
   if (scanBody) {
-    const enc = headerTokens(req.headers, "content-encoding").filter((t) => t !== "identity");
-    if (enc.length) return refuse("block", unscannable(host, `the request body is compressed (Content-Encoding: ${enc.join(", ")})`), route);
+    const unknown = encodings.filter((t) => !SCANNABLE_ENCODINGS.includes(t));
+    if (unknown.length) return refuse("block", unscannable(host, `the request body has a Content-Encoding the proxy cannot decode (${unknown.join(", ")})`), route);
     if (framing.kind === "length" && framing.length > policy.maxScannedBody) {
       return refuse("block", unscannable(host, `the request body (${framing.length} bytes) is larger than the ${policy.maxScannedBody}-byte scan limit`), route);
     }
   }
 
   const target = upstreamTarget(route, host, port, where.tls);
+  // Only known upgrade protocols pass, re-sent as the proxy's own token (never the agent's raw text).
   const upgradeTokens = headerTokens(req.headers, "upgrade");
-  const upgrade = headerTokens(req.headers, "connection").includes("upgrade") && upgradeTokens.length ? getHeader(req.headers, "upgrade") : undefined;
+  const wantsUpgrade = headerTokens(req.headers, "connection").includes("upgrade") && upgradeTokens.length > 0;
+  if (wantsUpgrade && !upgradeTokens.every((t) => KNOWN_UPGRADES.includes(t))) {
+    return refuse("block", badRequest(`unsupported Upgrade protocol (only ${KNOWN_UPGRADES.join(", ")} passes the proxy)`), route);
+  }
+  const upgrade = wantsUpgrade ? "websocket" : undefined;
   let headers: Header[] = [["Host", target.hostHeader], ...withoutHeaders(forwarded, ["host", "content-length", "expect"])];
+  // WebSocket compression is not negotiated: compressed frames could not be scanned.
+  if (upgrade) headers = withoutHeaders(headers, ["sec-websocket-extensions"]);
+  // A route's upstream receives the real credential and so is the one place it can be reflected:
+  // ask it for identity bodies so the response scrubber sees the bytes (a compressed reply is still decoded).
+  if (cred) headers = [...withoutHeaders(headers, ["accept-encoding"]), ["Accept-Encoding", "identity"]];
   if (route?.upstream) headers.push(["X-Forwarded-Host", port === (where.tls ? 443 : 80) ? host : `${host}:${port}`]);
   headers = injectCredential(headers, route, route ? policy.credentials.get(route) : undefined);
   headers.push(...(upgrade ? ([["Connection", "Upgrade"], ["Upgrade", upgrade]] as Header[]) : ([["Connection", "keep-alive"]] as Header[])));
@@ -216,6 +250,8 @@ export function planRequest(policy: RequestPolicy, req: RequestHead, origin?: Or
     framing,
     scanBody,
     bodyPolicy,
+    bodyEncodings: encodings,
+    dlpMode: cred ? (route?.dlp ?? "redact") : "block",
     expectContinue: headerTokens(req.headers, "expect").includes("100-continue"),
     upgrade,
     clientClose: connTokens.includes("close") || (req.version === "HTTP/1.0" && !connTokens.includes("keep-alive")),

@@ -21,7 +21,7 @@ export function findRoute(routes: readonly ProxyRouteConfig[], host: string): Pr
 export function foreignPlaceholders(routes: readonly ProxyRouteConfig[], route: ProxyRouteConfig | undefined): NamedValue[] {
   return routes
     .filter((r) => r !== route && r.credential)
-    .map((r) => ({ name: r.host, value: r.credential!.placeholder }))
+    .map((r) => ({ name: r.host, value: r.credential!.placeholder, env: r.credential!.env }))
     .filter((p) => p.value !== route?.credential?.placeholder);
 }
 

@@ -13,12 +13,13 @@ import { AuditLog, type AuditRecord } from "./audit.ts";
 import { loadOrCreateCa } from "./ca.ts";
 import { badRequest, notAllowed, privateRefused, refusalResponse, upstreamFailed, type Refusal } from "./deny.ts";
 import { SECRET_PATTERNS } from "./dlp/patterns.ts";
+import { makeScrubber } from "./dlp/scrub.ts";
 import { MIN_SECRET_LENGTH, type NamedValue } from "./dlp/scan.ts";
 import { HeadError, parseConnectTarget, parseRequestHead } from "./http-head.ts";
-import { HEAD_LIMIT, serveHttp, type ExchangeContext } from "./exchange.ts";
+import { HEAD_LIMIT, HEAD_TIMEOUT_MS, serveHttp, type ExchangeContext } from "./exchange.ts";
 import { ScanBudget } from "./body-io.ts";
 import { LeafCache } from "./leaf-cache.ts";
-import { SocketReader, writeAll } from "./reader.ts";
+import { HeadTimeout, SocketReader, writeAll } from "./reader.ts";
 import { MAX_SCANNED_BODY } from "./request-policy.ts";
 import { findRoute, routeCredentials } from "./routes.ts";
 import { dial, RefusedAddress } from "./upstream.ts";
@@ -27,10 +28,13 @@ import { checkTunnelHello, joinSockets } from "./tunnel.ts";
 /** Env var naming a PEM file of extra CAs trusted for upstream TLS (corporate gateways, tests). */
 export const UPSTREAM_CA_ENV = "BOT_BOTTLE_UPSTREAM_CA_FILE";
 const CLIENT_IDLE_MS = 5 * 60_000;
-/** Agent connections at once; with the scan budget this bounds the proxy's memory. */
-const MAX_CLIENT_CONNECTIONS = 1024;
-/** Request bytes held for DLP scanning across all connections (each body ≤ MAX_SCANNED_BODY). */
-const SCAN_BUDGET_BYTES = 256 * 1024 * 1024;
+/**
+ * Agent connections at once (the proxy serves one bottle, so this is the bottle's slot count);
+ * past it new connections are refused at accept. With the scan budget this bounds the proxy's memory.
+ */
+export const MAX_CLIENT_CONNECTIONS = 512;
+/** Request bytes held for DLP scanning across all connections (each body ≤ MAX_SCANNED_BODY); sized to the bundle's memory limit. */
+const SCAN_BUDGET_BYTES = 128 * 1024 * 1024;
 const HANDSHAKE_MS = 15_000;
 
 interface ProxyState extends ExchangeContext {
@@ -77,6 +81,9 @@ export async function startProxy(cfg: ProxyConfig, env: Record<string, string | 
     audit: (rec) => audit.write(rec),
     scanBudget: new ScanBudget(SCAN_BUDGET_BYTES),
     dial: { blockPrivate: cfg.blockPrivate, allowPrivate: cfg.allowPrivate, extraCaPem },
+    scrubber: makeScrubber(
+      cfg.routes.flatMap((r) => (r.credential && credentials.get(r) ? [{ name: r.credential.bundleEnv, real: credentials.get(r)!, placeholder: r.credential.placeholder }] : [])),
+    ),
     policy: {
       allow: cfg.allow.map(parseHostEntry),
       routes: cfg.routes,
@@ -124,10 +131,15 @@ async function handleClient(state: ProxyState, sock: Socket): Promise<void> {
   let raw: Buffer | null;
   let req;
   try {
-    raw = await reader.readHead(HEAD_LIMIT);
+    // The first head must arrive whole within HEAD_TIMEOUT_MS of accept: an idle or trickling socket frees its slot.
+    raw = await reader.readHead(HEAD_LIMIT, { deadline: Date.now() + HEAD_TIMEOUT_MS });
     if (!raw) return void sock.destroy();
     req = parseRequestHead(raw.toString("latin1"));
   } catch (e) {
+    if (e instanceof HeadTimeout) {
+      state.audit({ time: new Date().toISOString(), client, method: "?", host: "?", port: 0, decision: "error", reason: e.message });
+      return void sock.destroy();
+    }
     const why = e instanceof HeadError ? e.message : "connection failed";
     state.audit({ time: new Date().toISOString(), client, method: "?", host: "?", port: 0, decision: "error", reason: why, status: 400 });
     if (!sock.destroyed) sock.end(refusalResponse(badRequest(why)));

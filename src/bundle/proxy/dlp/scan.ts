@@ -1,8 +1,13 @@
 // Pure: scan the parts of one request (URL, headers, body) for built-in
 // secret patterns, the operator's own secret values, and placeholders that
-// belong to another host. Returns the first finding; the value itself is
-// never part of the result, only what it is and where it was.
+// belong to another host — in the raw text and in every decoded view of it
+// (decode.ts). Scanning returns the first finding; redaction replaces every
+// finding by a marker. The value itself is never part of a result, only what
+// it is and where it was.
+import { decodedSegments, looksBinary, tryBrotli, decompressByMagic, TooLargeToScan } from "./decode.ts";
 import { SECRET_PATTERNS, type SecretPattern } from "./patterns.ts";
+
+export { TooLargeToScan };
 
 export interface ScanPart {
   /** Where in the request: "URL", "header x-foo", "body". */
@@ -14,6 +19,8 @@ export interface NamedValue {
   /** A name safe to show: an env var name, a route host. */
   name: string;
   value: string;
+  /** For placeholders: the agent variable that holds it (the redaction marker names it). */
+  env?: string;
 }
 
 export interface Finding {
@@ -22,6 +29,8 @@ export interface Finding {
   id: string;
   /** For people: "AWS access key ID in header x-foo". */
   message: string;
+  /** What replaces it when redacted: `[REDACTED:aws-access-key]`, `[PLACEHOLDER:OPENAI_API_KEY]`. */
+  marker: string;
 }
 
 export interface ScanPolicy {
@@ -31,17 +40,47 @@ export interface ScanPolicy {
   secrets: readonly NamedValue[];
   /** Placeholders of routes for other hosts: always a leak. */
   foreignPlaceholders: readonly NamedValue[];
-  /** This host's own placeholders: removed before scanning so they do not look like keys. */
+  /** This host's own placeholders: masked before scanning so they do not look like keys. */
   ownPlaceholders: readonly string[];
 }
 
 /** Short secret values match too much ordinary text; below this they are not scanned. */
 export const MIN_SECRET_LENGTH = 8;
+/** Decoded views nest this deep (base64 of gzip of percent-encoded text = 3). */
+const MAX_DEPTH = 3;
+/** Largest decompressed payload scanned; past it the payload is refused (TooLargeToScan). */
+export const MAX_INFLATED = 16 * 1024 * 1024;
 
-/** The forms a secret value can take in a request: as-is, URL-encoded, base64. */
+/**
+ * Encodings of a value that can be found in text without decoding it, keyed
+ * so that two values of the same length give forms of the same length under
+ * the same key (the response scrubber swaps a real credential's form for the
+ * placeholder's). Base64 forms drop the boundary characters that mix in bits
+ * of the neighbouring bytes, so each of the three byte alignments matches
+ * wherever it sits in a longer base64 text.
+ */
+export function encodedForms(value: string): Map<string, string> {
+  const bytes = Buffer.from(value, "utf8");
+  const forms = new Map<string, string>([
+    ["raw", value],
+    ["percent", encodeURIComponent(value)],
+    ["hex", bytes.toString("hex")],
+    ["HEX", bytes.toString("hex").toUpperCase()],
+  ]);
+  for (let k = 0; k < 3; k++) {
+    const enc = Buffer.concat([Buffer.alloc(k), bytes]).toString("base64").replace(/=+$/, "");
+    const skip = [0, 2, 3][k]!;
+    const drop = (k + bytes.length) % 3 === 0 ? 0 : 1;
+    const b64 = enc.slice(skip, enc.length - drop);
+    forms.set(`b64-${k}`, b64);
+    forms.set(`b64url-${k}`, b64.replace(/\+/g, "-").replace(/\//g, "_"));
+  }
+  return forms;
+}
+
+/** The distinct forms of a secret value worth matching directly. */
 export function secretForms(value: string): string[] {
-  const forms = new Set([value, encodeURIComponent(value), Buffer.from(value).toString("base64").replace(/=+$/, "")]);
-  return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
+  return [...new Set(encodedForms(value).values())].filter((f) => f.length >= MIN_SECRET_LENGTH);
 }
 
 // Forms are computed once per secret object, not once per scanned part.
@@ -52,28 +91,124 @@ function formsOf(s: NamedValue): string[] {
   return f;
 }
 
-export function scanParts(parts: readonly ScanPart[], policy: ScanPolicy): Finding | undefined {
-  for (const part of parts) {
-    let text = part.text;
-    for (const p of policy.foreignPlaceholders) {
-      if (p.value.length >= MIN_SECRET_LENGTH && text.includes(p.value)) {
-        return {
+export interface Hit {
+  start: number;
+  end: number;
+  finding: Finding;
+}
+
+function allIndexes(text: string, needle: string, from = 0): number[] {
+  const out: number[] = [];
+  for (let i = text.indexOf(needle, from); i >= 0; i = text.indexOf(needle, i + needle.length)) out.push(i);
+  return out;
+}
+
+/** Own placeholders overwritten by spaces: same length (positions hold), and nothing joins across them. */
+function maskOwn(text: string, own: readonly string[]): string {
+  let out = text;
+  for (const p of own) if (p && out.includes(p)) out = out.split(p).join(" ".repeat(p.length));
+  return out;
+}
+
+interface Ctx {
+  where: string;
+  /** Stop at the first hit (scanning) or collect all (redaction). */
+  all: boolean;
+  /** Decoded characters still allowed (bounds the work an adversarial body can cause). */
+  budget: number;
+}
+
+const describe = (what: string, ctx: Ctx, how: string[]) => `${what} in ${ctx.where}${how.length ? ` (${how.join(", then ")})` : ""}`;
+
+function rawHits(text: string, policy: ScanPolicy, ctx: Ctx, how: string[]): Hit[] {
+  const hits: Hit[] = [];
+  const done = () => !ctx.all && hits.length > 0;
+  for (const p of policy.foreignPlaceholders) {
+    if (p.value.length < MIN_SECRET_LENGTH) continue;
+    for (const i of allIndexes(text, p.value)) {
+      hits.push({
+        start: i,
+        end: i + p.value.length,
+        finding: {
           kind: "placeholder",
           id: p.name,
-          message: `the credential placeholder for ${p.name} in ${part.where} (placeholders may only go to their own host)`,
-        };
+          message: describe(`the credential placeholder for ${p.name}`, ctx, how) + " (placeholders may only go to their own host)",
+          marker: `[PLACEHOLDER:${p.env ?? p.name}]`,
+        },
+      });
+      if (done()) return hits;
+    }
+  }
+  const masked = maskOwn(text, policy.ownPlaceholders);
+  for (const s of policy.secrets) {
+    for (const f of formsOf(s)) {
+      for (const i of allIndexes(masked, f)) {
+        hits.push({ start: i, end: i + f.length, finding: { kind: "secret", id: s.name, message: describe(`the value of the operator secret ${s.name}`, ctx, how), marker: `[REDACTED:${s.name}]` } });
+        if (done()) return hits;
       }
     }
-    for (const own of policy.ownPlaceholders) if (own && text.includes(own)) text = text.split(own).join("");
-    for (const s of policy.secrets) {
-      if (formsOf(s).some((f) => text.includes(f))) {
-        return { kind: "secret", id: s.name, message: `the value of the operator secret ${s.name} in ${part.where}` };
-      }
+  }
+  for (const m of patternMatches(masked, policy.patterns, ctx.all)) {
+    hits.push({ start: m.start, end: m.end, finding: { kind: "pattern", id: m.p.id, message: describe(`something that looks like a ${m.p.name}`, ctx, how), marker: `[REDACTED:${m.p.id}]` } });
+    if (done()) return hits;
+  }
+  return hits;
+}
+
+function findHits(text: string, policy: ScanPolicy, ctx: Ctx, depth: number, how: string[], payload: boolean): Hit[] {
+  const hits = rawHits(text, policy, ctx, how);
+  if ((hits.length && !ctx.all) || depth >= MAX_DEPTH || ctx.budget <= 0) return hits;
+  const masked = maskOwn(text, policy.ownPlaceholders);
+  for (const seg of decodedSegments(masked, MAX_INFLATED, payload)) {
+    ctx.budget -= seg.text.length;
+    if (ctx.budget < 0) break;
+    // A decoded view that is byte-for-byte the text itself adds nothing.
+    if (seg.text === masked.slice(seg.start, seg.end)) continue;
+    const sub = findHits(seg.text, policy, ctx, depth + 1, [...how, seg.how], true);
+    if (sub.length) {
+      hits.push({ start: seg.start, end: seg.end, finding: sub[0]!.finding });
+      if (!ctx.all) return hits;
     }
-    const hit = firstPattern(text, policy.patterns);
-    if (hit) return { kind: "pattern", id: hit.id, message: `something that looks like a ${hit.name} in ${part.where}` };
+  }
+  return hits;
+}
+
+function budgetFor(text: string): number {
+  return 8 * text.length + 1024 * 1024;
+}
+
+export function scanParts(parts: readonly ScanPart[], policy: ScanPolicy): Finding | undefined {
+  for (const part of parts) {
+    const hits = findHits(part.text, policy, { where: part.where, all: false, budget: budgetFor(part.text) }, 0, [], false);
+    if (hits.length) return hits[0]!.finding;
   }
   return undefined;
+}
+
+/** Every finding in text, non-overlapping, in order (overlapping hits merge; the first one names the merged range). */
+export function findAll(text: string, where: string, policy: ScanPolicy, payload = false): Hit[] {
+  const hits = findHits(text, policy, { where, all: true, budget: budgetFor(text) }, 0, [], payload);
+  hits.sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: Hit[] = [];
+  for (const h of hits) {
+    const last = merged[merged.length - 1];
+    if (last && h.start < last.end) last.end = Math.max(last.end, h.end);
+    else merged.push({ ...h });
+  }
+  return merged;
+}
+
+/** text with every finding replaced by its marker. */
+export function redactText(text: string, where: string, policy: ScanPolicy): { text: string; findings: Finding[] } {
+  const hits = findAll(text, where, policy);
+  if (!hits.length) return { text, findings: [] };
+  let out = "";
+  let at = 0;
+  for (const h of hits) {
+    out += text.slice(at, h.start) + h.finding.marker;
+    at = h.end;
+  }
+  return { text: out + text.slice(at), findings: hits.map((h) => h.finding) };
 }
 
 // One alternation of every pattern's hint literals: a single pass over the
@@ -90,17 +225,20 @@ function prefilterOf(patterns: readonly SecretPattern[]): RegExp {
   return re;
 }
 
-export function firstPattern(text: string, patterns: readonly SecretPattern[]): SecretPattern | undefined {
+function* patternMatches(text: string, patterns: readonly SecretPattern[], all: boolean): Generator<{ p: SecretPattern; start: number; end: number }> {
   const anyHint = prefilterOf(patterns).test(text);
   for (const p of patterns) {
     if (p.hints && (!anyHint || !p.hints.some((h) => text.includes(h)))) continue;
-    p.re.lastIndex = 0;
-    if (!p.validate) {
-      if (p.re.test(text)) return p;
-      continue;
+    for (const m of text.matchAll(p.re)) {
+      if (p.validate && !p.validate(m[0])) continue;
+      yield { p, start: m.index!, end: m.index! + m[0].length };
+      if (!all) break;
     }
-    for (const m of text.matchAll(p.re)) if (p.validate(m[0])) return p;
   }
+}
+
+export function firstPattern(text: string, patterns: readonly SecretPattern[]): SecretPattern | undefined {
+  for (const m of patternMatches(text, patterns, false)) return m.p;
   return undefined;
 }
 
@@ -111,12 +249,33 @@ export const BODY_WINDOW = 256 * 1024;
 export const BODY_OVERLAP = 16 * 1024;
 
 /**
+ * The whole payload decompressed when it is compressed (magic bytes; brotli
+ * when it is not text), bounded; undefined when it is not.
+ * Throws TooLargeToScan past the bound.
+ */
+export function inflatePayload(body: Buffer): { how: string; data: Buffer } | undefined {
+  const c = decompressByMagic(body, MAX_INFLATED);
+  if (c) return c;
+  if (looksBinary(body)) {
+    const b = tryBrotli(body, MAX_INFLATED);
+    if (b) return { how: "brotli", data: b };
+  }
+  return undefined;
+}
+
+/**
  * Scan a body in overlapping windows instead of one huge string: short-lived
  * small strings keep the garbage collector's pauses (the proxy's p99) low.
  * Anything up to BODY_OVERLAP long (every token shape we look for, and any sane
- * operator secret) lies whole inside at least one window.
+ * operator secret) lies whole inside at least one window. A compressed body is
+ * also scanned decompressed. Throws TooLargeToScan for a decompression bomb.
  */
-export function scanBody(body: Buffer, where: string, policy: ScanPolicy): Finding | undefined {
+export function scanBody(body: Buffer, where: string, policy: ScanPolicy, depth = 0): Finding | undefined {
+  const inflated = depth < MAX_DEPTH ? inflatePayload(body) : undefined;
+  if (inflated) {
+    const f = scanBody(inflated.data, `${where} (${inflated.how}-compressed)`, policy, depth + 1);
+    if (f) return f;
+  }
   if (body.length <= BODY_WINDOW) return scanParts([{ where, text: body.toString("latin1") }], policy);
   for (let start = 0; start < body.length; start += BODY_WINDOW - BODY_OVERLAP) {
     const f = scanParts([{ where, text: body.toString("latin1", start, Math.min(body.length, start + BODY_WINDOW)) }], policy);
@@ -126,3 +285,18 @@ export function scanBody(body: Buffer, where: string, policy: ScanPolicy): Findi
   return undefined;
 }
 
+/**
+ * A request body with every finding replaced by its marker (latin1 in and
+ * out, so bytes around the markers are untouched). A body that is itself a
+ * compressed payload cannot be redacted in place: "unredactable" (the caller
+ * blocks it) when its decompressed content has a finding.
+ */
+export function redactBody(body: Buffer, where: string, policy: ScanPolicy): { body: Buffer; findings: Finding[] } | { unredactable: Finding } {
+  const inflated = inflatePayload(body);
+  if (inflated) {
+    const f = scanBody(inflated.data, `${where} (${inflated.how}-compressed)`, policy, 1);
+    if (f) return { unredactable: f };
+  }
+  const r = redactText(body.toString("latin1"), where, policy);
+  return { body: r.findings.length ? Buffer.from(r.text, "latin1") : body, findings: r.findings };
+}

@@ -119,7 +119,7 @@ describe("scanParts", () => {
 
   test("findings name what and where, never the value", () => {
     const f = scanParts([{ where: "header x-debug", text: join("AKIA", "IOSFODNN7EXAMPLE") }], base);
-    expect(f).toEqual({ kind: "pattern", id: "aws-access-key", message: "something that looks like a AWS access key ID in header x-debug" });
+    expect(f).toEqual({ kind: "pattern", id: "aws-access-key", message: "something that looks like a AWS access key ID in header x-debug", marker: "[REDACTED:aws-access-key]" });
     expect(JSON.stringify(f)).not.toContain("IOSFODNN7");
   });
 

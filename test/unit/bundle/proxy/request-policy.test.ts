@@ -56,6 +56,8 @@ describe("header rewriting on a route", () => {
     expect(p.headers).toEqual([
       ["Host", "api.anthropic.com"],
       ["Accept", "*/*"],
+      // Identity bodies from the route's upstream: the response scrubber must see the bytes.
+      ["Accept-Encoding", "identity"],
       ["x-api-key", "sk-ant-api03-REAL"],
       ["Connection", "keep-alive"],
     ]);
@@ -64,7 +66,8 @@ describe("header rewriting on a route", () => {
     expect(p).toMatchObject({ host: "api.anthropic.com", port: 443, path: "/v1/messages", framing: { kind: "length", length: 2 }, scanBody: true, expectContinue: true, clientClose: false });
     expect(p.route).toBe(anthropic);
     expect(p.bodyPolicy.ownPlaceholders).toEqual([PH]);
-    expect(p.bodyPolicy.foreignPlaceholders).toEqual([{ name: "api.github.com", value: GH_PH }]);
+    expect(p.bodyPolicy.foreignPlaceholders).toEqual([{ name: "api.github.com", value: GH_PH, env: "GH_TOKEN" }]);
+    expect(p.dlpMode).toBe("redact");
   });
 });
 
@@ -74,6 +77,7 @@ test("a route with an upstream: its base path, its Host, X-Forwarded-Host, Beare
   expect(p.target).toMatchObject({ tls: false, host: "127.0.0.1", port: 7000 });
   expect(p.headers).toEqual([
     ["Host", "127.0.0.1:7000"],
+    ["Accept-Encoding", "identity"],
     ["X-Forwarded-Host", "api.github.com"],
     ["authorization", "Bearer ghp-REAL"],
     ["Connection", "keep-alive"],
@@ -91,7 +95,11 @@ describe("refusals", () => {
     ["Host header naming another host (domain fronting)", "GET / HTTP/1.1\nHost: api.github.com", "example.com", "error", "does not match the CONNECT host"],
     ["Host header with another port", "GET / HTTP/1.1\nHost: example.com:8443", "example.com", "error", "does not match"],
     ["CL + TE smuggling", "POST / HTTP/1.1\nHost: example.com\nContent-Length: 3\nTransfer-Encoding: chunked", "example.com", "error", "both Transfer-Encoding and Content-Length"],
-    ["compressed body", "POST / HTTP/1.1\nHost: example.com\nContent-Encoding: gzip\nContent-Length: 3", "example.com", "block", "compressed"],
+    ["body in an encoding DLP cannot decode", "POST / HTTP/1.1\nHost: example.com\nContent-Encoding: compress\nContent-Length: 3", "example.com", "block", "cannot decode (compress)"],
+    ["an AWS key in the Upgrade header", "GET / HTTP/1.1\nHost: example.com\nConnection: Upgrade\nUpgrade: AKIAIOSFODNN7EXAMPLE", "example.com", "block", "header Upgrade"],
+    ["an unknown upgrade protocol", "GET / HTTP/1.1\nHost: example.com\nConnection: Upgrade\nUpgrade: h2c", "example.com", "block", "unsupported Upgrade"],
+    ["an AWS key in the method", "AKIAIOSFODNN7EXAMPLE / HTTP/1.1\nHost: example.com", "example.com", "block", "request method"],
+    ["a percent-encoded key in the path", "GET /x/%41KIAIOSFODNN7EXAMPLE HTTP/1.1\nHost: example.com", "example.com", "block", "percent-encoding"],
     ["body over the scan limit", "POST / HTTP/1.1\nHost: example.com\nContent-Length: 4096", "example.com", "block", "larger than the 1024-byte scan limit"],
     ["absolute URL for another host inside a tunnel", "GET https://api.github.com/ HTTP/1.1\nHost: example.com", "example.com", "error", "another host"],
   ])("%s", (_why, text, host, decision, fragment) => {

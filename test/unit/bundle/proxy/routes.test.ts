@@ -75,7 +75,7 @@ describe("injectQuery", () => {
 });
 
 test("foreignPlaceholders lists the other routes' placeholders", () => {
-  expect(foreignPlaceholders(routes, anthropic)).toEqual([{ name: "api.openai.com", value: openai.credential!.placeholder }]);
+  expect(foreignPlaceholders(routes, anthropic)).toEqual([{ name: "api.openai.com", value: openai.credential!.placeholder, env: openai.credential!.env }]);
   expect(foreignPlaceholders(routes, undefined).map((p) => p.name)).toEqual(["api.anthropic.com", "api.openai.com"]);
 });
 

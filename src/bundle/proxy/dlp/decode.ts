@@ -1,0 +1,207 @@
+// Pure: the decoded views DLP matches besides the raw text. A secret can
+// leave percent-encoded, in base64 (standard or URL alphabet, starting at any
+// byte of a 3-byte group), in hex (either case) or compressed (gzip, zlib,
+// brotli, zstd — recognised by their bytes, not by a Content-Encoding the
+// agent controls). Each decoded view is a *segment* of the text: scanning
+// reports it, redaction replaces the whole segment. Text is latin1 (one char
+// per byte) throughout so positions map 1:1 onto the body's bytes.
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync, zstdDecompressSync } from "node:zlib";
+
+export interface Segment {
+  start: number;
+  end: number;
+  /** The decoded bytes, as latin1 text. */
+  text: string;
+  /** How it was encoded: "percent", "base64", "hex", "gzip", … (for block messages). */
+  how: string;
+}
+
+/** Raised when a compressed payload expands past the bound: DLP refuses it rather than pass it unscanned. */
+export class TooLargeToScan extends Error {}
+
+/** Base64 runs this short decode to < 12 bytes: below the shortest secret shape worth decoding for. */
+const MIN_B64 = 16;
+const MIN_HEX = 16;
+const B64_RUN = /[A-Za-z0-9+/\-_]{16,}/g;
+const HEX_RUN = /[0-9a-fA-F]{16,}/g;
+const PCT = /%([0-9A-Fa-f]{2})/g;
+// String-literal escapes (JSON \\u0041, C/JS \\x41) and HTML character references (&#65; &#x41;).
+const ESC = /\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|&#x([0-9a-fA-F]{1,6});|&#([0-9]{1,7});/g;
+
+// What may surround an escape inside one token: a URL-ish run for %XX (quotes, spaces, angle
+// brackets and backslashes end it), a token run for literal escapes.
+const URLISH = (c: number) => c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x27 && c !== 0x3c && c !== 0x3e && c !== 0x5c && c !== 0x60;
+const TOKENISH = (c: number) => (c >= 0x30 && c <= 0x3a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d || c === 0x2b || c === 0x2f || c === 0x3d || c === 0x2e;
+
+/**
+ * Runs of `text` that hold at least one `seed` match, grown left and right
+ * over run characters and further seeds. Linear: each character is visited a
+ * bounded number of times (a regex with a leading `[...]*` would go quadratic
+ * on a long run without a seed).
+ */
+function runsAround(text: string, seed: RegExp, isRun: (c: number) => boolean): [number, number][] {
+  const out: [number, number][] = [];
+  let covered = 0;
+  const sticky = new RegExp(seed.source, "y");
+  for (const m of text.matchAll(seed)) {
+    if (m.index! < covered) continue;
+    let s = m.index!;
+    while (s > covered && isRun(text.charCodeAt(s - 1))) s--;
+    let e = m.index! + m[0].length;
+    for (;;) {
+      if (e < text.length && isRun(text.charCodeAt(e))) {
+        e++;
+        continue;
+      }
+      sticky.lastIndex = e;
+      const next = sticky.exec(text);
+      if (next) {
+        e += next[0].length;
+        continue;
+      }
+      break;
+    }
+    out.push([s, e]);
+    covered = e;
+  }
+  return out;
+}
+
+export function unescapeLiterals(s: string): string {
+  return s.replace(ESC, (_, u?: string, x?: string, hx?: string, dec?: string) => {
+    const code = parseInt(u ?? x ?? hx ?? dec!, u || x || hx ? 16 : 10);
+    return code <= 0xff ? String.fromCharCode(code) : "\ufffd";
+  });
+}
+
+export function percentDecode(s: string): string {
+  return s.replace(PCT, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** Decodings of a base64 run starting at each of its first four characters (the run's own start may be off the 4-char grid). */
+function base64Views(run: string): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < 4 && run.length - k >= MIN_B64; k++) {
+    // Node's decoder takes both alphabets ('-' '_' as well as '+' '/') and an unpadded tail.
+    out.push(Buffer.from(run.slice(k), "base64").toString("latin1"));
+  }
+  return out;
+}
+
+function hexViews(run: string): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < 2 && run.length - k >= MIN_HEX; k++) {
+    out.push(Buffer.from(run.slice(k), "hex").toString("latin1"));
+  }
+  return out;
+}
+
+/** Decoded bytes of a payload that starts with a known compression format, bounded; undefined when it is not compressed. */
+export function decompressByMagic(bytes: Buffer, maxOutput: number): { how: string; data: Buffer } | undefined {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  const opts = { maxOutputLength: maxOutput };
+  const attempt = (how: string, f: () => Buffer) => {
+    try {
+      return { how, data: f() };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) {
+        throw new TooLargeToScan(`${how} data that expands past ${maxOutput} bytes`);
+      }
+      return undefined;
+    }
+  };
+  if (bytes.length < 4) return undefined;
+  if (b0 === 0x1f && b1 === 0x8b) return attempt("gzip", () => gunzipSync(bytes, opts));
+  if (b0 === 0x28 && b1 === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return attempt("zstd", () => zstdDecompressSync(bytes, opts));
+  if (b0 !== undefined && b1 !== undefined && (b0 & 0x0f) === 8 && (b0 >> 4) <= 7 && ((b0 << 8) | b1) % 31 === 0) {
+    return attempt("deflate", () => inflateSync(bytes, opts));
+  }
+  return undefined;
+}
+
+/** Content-Encoding tokens → decoded body, bounded (throws TooLargeToScan past it; undefined when it does not decode). */
+export function decodeContentEncoding(body: Buffer, encodings: readonly string[], maxOutput: number): Buffer | undefined {
+  let data = body;
+  const opts = { maxOutputLength: maxOutput };
+  for (const enc of [...encodings].reverse()) {
+    try {
+      if (enc === "gzip" || enc === "x-gzip") data = gunzipSync(data, opts);
+      else if (enc === "deflate") {
+        try {
+          data = inflateSync(data, opts);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw e;
+          data = inflateRawSync(data, opts);
+        }
+      } else if (enc === "br") data = brotliDecompressSync(data, opts);
+      else if (enc === "zstd") data = zstdDecompressSync(data, opts);
+      else if (enc !== "identity") return undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) {
+        throw new TooLargeToScan(`a ${enc} body that expands past ${maxOutput} bytes`);
+      }
+      return undefined;
+    }
+  }
+  return data;
+}
+
+/**
+ * Brotli has no magic bytes: a payload that is not text is tried as brotli
+ * (garbage fails within a few bytes). Text never is: a text body's decoded
+ * views come from the run decoders above.
+ */
+export function looksBinary(bytes: Buffer): boolean {
+  const n = Math.min(bytes.length, 64);
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i]!;
+    if (c < 0x09 || (c > 0x0d && c < 0x20)) return true;
+  }
+  return false;
+}
+
+export function tryBrotli(bytes: Buffer, maxOutput: number): Buffer | undefined {
+  try {
+    const out = brotliDecompressSync(bytes, { maxOutputLength: maxOutput });
+    return out.length ? out : undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) {
+      throw new TooLargeToScan(`brotli data that expands past ${maxOutput} bytes`);
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Every decoded segment of `text` one level deep: percent-encoded runs,
+ * base64 runs (four alignments), hex runs (two alignments), and the whole
+ * text when it is a compressed payload. Callers recurse into segment text.
+ */
+export function decodedSegments(text: string, maxOutput: number, payload = false): Segment[] {
+  const out: Segment[] = [];
+  if (payload && text.length >= 4) {
+    const bytes = Buffer.from(text.slice(0, Math.min(text.length, maxOutput)), "latin1");
+    const c = decompressByMagic(bytes, maxOutput);
+    if (c) out.push({ start: 0, end: text.length, text: c.data.toString("latin1"), how: c.how });
+    else if (looksBinary(bytes)) {
+      const b = tryBrotli(bytes, maxOutput);
+      if (b) out.push({ start: 0, end: text.length, text: b.toString("latin1"), how: "brotli" });
+    }
+  }
+  if (text.includes("%")) {
+    for (const [s, e] of runsAround(text, PCT, URLISH)) out.push({ start: s, end: e, text: percentDecode(text.slice(s, e)), how: "percent-encoding" });
+  }
+  if (text.includes("\\u") || text.includes("\\x") || text.includes("&#")) {
+    for (const [s, e] of runsAround(text, ESC, TOKENISH)) out.push({ start: s, end: e, text: unescapeLiterals(text.slice(s, e)), how: "escaped" });
+  }
+  for (const m of text.matchAll(B64_RUN)) {
+    const run = m[0];
+    for (const t of base64Views(run)) out.push({ start: m.index!, end: m.index! + run.length, text: t, how: "base64" });
+  }
+  // Hex runs (also inside a longer base64-alphabet run, e.g. "x-" + hex), both nibble alignments.
+  for (const m of text.matchAll(HEX_RUN)) {
+    for (const t of hexViews(m[0])) out.push({ start: m.index!, end: m.index! + m[0].length, text: t, how: "hex" });
+  }
+  return out;
+}
