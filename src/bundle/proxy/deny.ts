@@ -66,6 +66,17 @@ export function dlpBlocked(host: string, what: string): Refusal {
   };
 }
 
+export function unsupportedUpgrade(host: string, known: readonly string[]): Refusal {
+  return {
+    status: 403,
+    reason: `unsupported Upgrade protocol (only ${known.join(", ")} passes the proxy)`,
+    body:
+      `bot-bottle proxy: blocked a request to ${host}\n` +
+      `reason: it asks to upgrade the connection to a protocol the proxy cannot scan (only ${known.join(", ")} passes).\n` +
+      `fix: send the request without Connection: Upgrade, or use a WebSocket.\n`,
+  };
+}
+
 export function cleartextRoute(host: string, port: number): Refusal {
   return {
     status: 403,

@@ -4,7 +4,7 @@
 // exchange.ts; everything that can refuse a request by its head is here.
 import type { ProxyRouteConfig } from "../config.ts";
 import { checkAllowlist, normalizeHost, suggestedEntry, type HostEntry } from "./allowlist.ts";
-import { badRequest, cleartextRoute, dlpBlocked, notAllowed, unscannable, type Refusal } from "./deny.ts";
+import { badRequest, cleartextRoute, dlpBlocked, notAllowed, unscannable, unsupportedUpgrade, type Refusal } from "./deny.ts";
 import type { SecretPattern } from "./dlp/patterns.ts";
 import { scanParts, TooLargeToScan, type NamedValue, type ScanPart, type ScanPolicy } from "./dlp/scan.ts";
 import {
@@ -223,7 +223,7 @@ export function planRequest(policy: RequestPolicy, req: RequestHead, origin?: Or
   const upgradeTokens = headerTokens(req.headers, "upgrade");
   const wantsUpgrade = headerTokens(req.headers, "connection").includes("upgrade") && upgradeTokens.length > 0;
   if (wantsUpgrade && !upgradeTokens.every((t) => KNOWN_UPGRADES.includes(t))) {
-    return refuse("block", badRequest(`unsupported Upgrade protocol (only ${KNOWN_UPGRADES.join(", ")} passes the proxy)`), route);
+    return refuse("block", unsupportedUpgrade(host, KNOWN_UPGRADES), route);
   }
   const upgrade = wantsUpgrade ? "websocket" : undefined;
   let headers: Header[] = [["Host", target.hostHeader], ...withoutHeaders(forwarded, ["host", "content-length", "expect"])];
