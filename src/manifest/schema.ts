@@ -26,6 +26,8 @@ export const envValue = v.union(
   'use a string ("literal", "?Prompt" or "${HOST_VAR}") or a table { value = "...", secret = true }',
 );
 
+export const ROUTE_DLP_MODES = ["redact", "block"] as const;
+
 export const egressRoute = v.strictObject({
   host: hostPattern,
   kind: v.optional(v.picklist(CREDENTIAL_KINDS, "use one of: " + CREDENTIAL_KINDS.join(", "))),
@@ -39,6 +41,14 @@ export const egressRoute = v.strictObject({
   upstream: v.optional(v.pipe(v.string(), v.url("use an absolute URL such as http://10.0.0.5:8080"))),
   /** Also substitute the placeholder in the query string (opt-in; off by default). */
   query: v.optional(v.boolean()),
+  dlp: v.optional(
+    v.pipe(
+      v.picklist(ROUTE_DLP_MODES, 'use "redact" or "block"'),
+      v.description(
+        'What a DLP finding (a secret, or another route\'s placeholder) in a request body to this route does: "redact" (default for a route with a credential) replaces it in flight by a marker such as [REDACTED:aws-access-key] and sends the request, so a session survives a secret in its own history; "block" refuses the request with a 403.',
+      ),
+    ),
+  ),
 });
 
 export const gitRemote = v.strictObject({

@@ -35,7 +35,7 @@ export function planEgressRoute(
 ): EgressRoutePlan {
   const { spec, credential, index } = input;
   const key = `${keyPrefix}[${index}]`;
-  const route: EgressRoutePlan = { host: spec.host, upstream: spec.upstream };
+  const route: EgressRoutePlan = { host: spec.host, upstream: spec.upstream, ...(spec.dlp ? { dlp: spec.dlp } : {}) };
   if (!credential) {
     if (spec.kind || spec.env || spec.header) {
       throw new BottleError("MANIFEST_INVALID", `route for ${spec.host} names how to inject a credential but has no credential`, {

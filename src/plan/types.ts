@@ -42,6 +42,8 @@ export interface EgressRoutePlan {
   host: string;
   upstream?: string;
   credential?: CredentialInjection;
+  /** DLP finding in a request body to this route: redact (default with a credential) or block. */
+  dlp?: "redact" | "block";
 }
 
 export interface GitRemotePlan {

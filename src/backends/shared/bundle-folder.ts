@@ -40,7 +40,7 @@ export function bundleConfigFor(plan: BottlePlan, o: BundleConfigOptions): Bundl
       listen: `${o.listenHost}:${plan.ports.proxy}`,
       allow: plan.allow,
       dlp: plan.dlp,
-      routes: plan.egress.map((r) => ({ host: r.host, upstream: r.upstream, credential: r.credential })),
+      routes: plan.egress.map((r) => ({ host: r.host, upstream: r.upstream, credential: r.credential, ...(r.dlp ? { dlp: r.dlp } : {}) })),
       secretEnv: plan.bundleEnv.map((e) => e.name),
       caDir: at(BUNDLE_FILES.caDir),
       auditLog: at(BUNDLE_FILES.audit),

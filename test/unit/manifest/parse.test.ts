@@ -52,3 +52,15 @@ describe("formatKey", () => {
     expect(formatKey(path)).toBe(key);
   });
 });
+
+import * as vv from "valibot";
+import { egressRoute } from "../../../src/manifest/schema.ts";
+test("a route's dlp is redact or block, and the schema documents it", () => {
+  expect(vv.safeParse(egressRoute, { host: "api.x.com", dlp: "redact" }).success).toBe(true);
+  expect(vv.safeParse(egressRoute, { host: "api.x.com", dlp: "block" }).success).toBe(true);
+  const bad = vv.safeParse(egressRoute, { host: "api.x.com", dlp: "off" });
+  expect(bad.success).toBe(false);
+  expect(bad.issues?.[0]?.message).toContain('"redact" or "block"');
+  const desc = (egressRoute.entries.dlp.wrapped as unknown as { pipe: readonly { type: string; description?: string }[] }).pipe.find((p) => p.type === "description");
+  expect(desc?.description).toContain("[REDACTED:aws-access-key]");
+});

@@ -85,3 +85,11 @@ describe("effectiveAllowlist", () => {
     expect(effectiveAllowlist(allow, hosts.map((host) => ({ host })))).toEqual(want);
   });
 });
+
+describe("planEgressRoute: per-route dlp", () => {
+  test("dlp is carried into the plan when given, absent otherwise (the proxy defaults credential routes to redact)", () => {
+    expect(plan({ host: "api.anthropic.com", kind: "anthropic-api-key", credential: "x", dlp: "block" }).dlp).toBe("block");
+    expect(plan({ host: "api.anthropic.com", kind: "anthropic-api-key", credential: "x", dlp: "redact" }).dlp).toBe("redact");
+    expect("dlp" in plan({ host: "api.anthropic.com", kind: "anthropic-api-key", credential: "x" })).toBe(false);
+  });
+});
