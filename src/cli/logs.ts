@@ -12,6 +12,7 @@ import { formatAuditRecord, readAudit } from "../bundle/proxy/audit.ts";
 import { formatGitLogEntry, readGitLog } from "../bundle/git-gate/log.ts";
 import { Docker } from "../backends/shared/docker.ts";
 import { jsonArg, printJson } from "./common.ts";
+import { inert } from "../util/inert.ts";
 
 export default defineCommand({
   meta: { name: "logs", description: "Show a bottle's logs: agent transcript, --egress decisions, --git pushes, --bundle output" },
@@ -54,6 +55,11 @@ export default defineCommand({
     }
     const file = files.transcript;
     if (!existsSync(file)) return consola.info("no transcript: only non-interactive runs (`run`) keep one");
-    process.stdout.write(readFileSync(file));
+    process.stdout.write(transcriptForTerminal(readFileSync(file)));
   },
 });
+
+/** The agent's transcript is agent text: controls made visible, lines and tabs kept. */
+export function transcriptForTerminal(raw: Buffer): string {
+  return inert(raw.toString("utf8"), { multiline: true });
+}

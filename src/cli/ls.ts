@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { inert } from "../util/inert.ts";
 import { consola } from "consola";
 import { jsonArg, printJson } from "./common.ts";
 import { openDb } from "../state/db.ts";
@@ -44,7 +45,8 @@ export default defineCommand({
     if (args.json) return printJson(out);
     if (!out.length) return consola.info("no bottles");
     const head = ["IDENTITY", "BOTTLE", "BACKEND", "STATUS", "LIVE", "STARTED", "CWD"];
-    const table = out.map((r) => [r.identity, r.bottle, r.backend, r.status + (r.keep ? " (kept)" : ""), r.live, r.started_at.replace("T", " ").slice(0, 19), r.cwd]);
+    // Names and paths recorded from a launch are shown inert (a chosen name cannot carry terminal controls).
+    const table = out.map((r) => [inert(r.identity), inert(r.bottle), r.backend, r.status + (r.keep ? " (kept)" : ""), r.live, r.started_at.replace("T", " ").slice(0, 19), inert(r.cwd)]);
     const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
     for (const row of [head, ...table]) process.stdout.write(row.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd() + "\n");
   },

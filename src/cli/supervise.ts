@@ -7,6 +7,7 @@ import { consola } from "consola";
 import { isInteractive, jsonArg, printJson } from "./common.ts";
 import { openDb } from "../state/db.ts";
 import { answerItem, findPending, itemJson, itemStatus, loadInbox, type InboxItem } from "../supervise/inbox.ts";
+import { answeredMessage, approvalBox, inboxLines } from "../supervise/text.ts";
 import { BottleError } from "../util/errors.ts";
 
 export default defineCommand({
@@ -29,7 +30,7 @@ export default defineCommand({
         const item = findPending(loadInbox(db), args.request);
         const answer = answerItem(db, item, args.target, args.note ?? "");
         if (args.json) return printJson(itemJson({ ...item, answer }));
-        return consola.success(`${answer.decision === "approve" ? "approved" : "denied"} ${item.request.id} (${item.identity}): ${item.request.action}`);
+        return consola.success(answeredMessage(answer.decision === "approve" ? "approve" : "deny", item));
       }
       const items = loadInbox(db, process.env, args.target);
       const shown = args.all ? items : items.filter((it) => itemStatus(it) === "pending");
@@ -44,18 +45,12 @@ export default defineCommand({
 
 function printTable(items: InboxItem[]): void {
   if (!items.length) return consola.info("no pending requests");
-  for (const it of items) {
-    const j = itemJson(it);
-    process.stdout.write(`${j.id}  ${j.status.padEnd(9)} ${j.identity}  ${j.at.replace("T", " ").slice(0, 19)}\n`);
-    process.stdout.write(`    ${j.kind === "notify" ? "says" : "wants"}: ${j.action}\n`);
-    if (j.reason) process.stdout.write(`    because: ${j.reason}\n`);
-    if (j.note) process.stdout.write(`    note: ${j.note}\n`);
-  }
+  for (const line of inboxLines(items)) process.stdout.write(line + "\n");
 }
 
 async function answerInteractively(db: ReturnType<typeof openDb>, items: InboxItem[]): Promise<void> {
   for (const it of items) {
-    consola.box(`${it.identity} asks (request ${it.request.id}):\n\n${it.request.action}${it.request.reason ? `\n\nbecause: ${it.request.reason}` : ""}`);
+    consola.box(approvalBox(it));
     const choice = await consola.prompt("Your answer", {
       type: "select",
       options: [
@@ -70,7 +65,7 @@ async function answerInteractively(db: ReturnType<typeof openDb>, items: InboxIt
     const note = await consola.prompt("Note for the agent (optional)", { type: "text", default: "", cancel: "default" });
     try {
       answerItem(db, it, choice, typeof note === "string" ? note : "");
-      consola.success(`${choice === "approve" ? "approved" : "denied"} ${it.request.id}`);
+      consola.success(answeredMessage(choice, it, false));
     } catch (e) {
       if (e instanceof BottleError) consola.warn(e.oneLine());
       else throw e;

@@ -2,6 +2,7 @@
 // text out), so layout and keys are table-tested; src/cli/dashboard.ts owns
 // the terminal.
 import type { InboxItem } from "./inbox.ts";
+import { inert } from "../util/inert.ts";
 
 export interface BottleLine {
   identity: string;
@@ -65,6 +66,7 @@ const INVERSE = "\x1b[7m";
 const RESET = "\x1b[0m";
 const STATUS_COLOUR: Record<string, string> = { running: "\x1b[32m", creating: "\x1b[33m", failed: "\x1b[31m" };
 
+/** One line of at most `width` characters; bottle text in it was made inert by the caller. */
 function fit(s: string, width: number): string {
   const flat = s.replace(/[\r\n\t]+/g, " ");
   return flat.length <= width ? flat : flat.slice(0, Math.max(0, width - 1)) + "…";
@@ -89,13 +91,13 @@ export function renderDashboard(st: DashboardState, cols: number, rows: number):
   out.push("");
   if (st.bottles.length === 0) out.push(`${DIM}no bottles: start one with \`bot-bottle launch\`${RESET}`);
   else {
-    const idW = Math.max(8, ...st.bottles.map((b) => b.identity.length));
+    const idW = Math.max(8, ...st.bottles.map((b) => inert(b.identity).length));
     out.push(`${DIM}${"IDENTITY".padEnd(idW)}  ${"STATUS".padEnd(9)} ${"BACKEND".padEnd(13)} ${"STARTED".padEnd(8)} ASKS${RESET}`);
     for (const b of st.bottles) {
       const colour = STATUS_COLOUR[b.status] ?? "";
       const asks = pendingBy.get(b.identity) ?? 0;
       const status = `${colour}${b.status.padEnd(9)}${colour ? RESET : ""}`;
-      out.push(`${b.identity.padEnd(idW)}  ${status} ${b.backend.padEnd(13)} ${ago(b.started_at, st.now).padEnd(8)} ${asks ? `${BOLD}${asks}${RESET}` : "-"}`);
+      out.push(`${inert(b.identity).padEnd(idW)}  ${status} ${b.backend.padEnd(13)} ${ago(b.started_at, st.now).padEnd(8)} ${asks ? `${BOLD}${asks}${RESET}` : "-"}`);
     }
   }
   out.push("");
@@ -103,18 +105,18 @@ export function renderDashboard(st: DashboardState, cols: number, rows: number):
   if (st.pending.length === 0) out.push(`${DIM}nothing to answer${RESET}`);
   st.pending.forEach((p, i) => {
     const left = p.request.expiresAt ? Math.round((Date.parse(p.request.expiresAt) - st.now.getTime()) / 1000) : NaN;
-    const head = `${i === st.selected ? ">" : " "} ${p.request.id}  ${p.identity}  ${Number.isFinite(left) ? `${Math.max(0, left)}s left` : ""}`;
+    const head = `${i === st.selected ? ">" : " "} ${inert(p.request.id)}  ${inert(p.identity)}  ${Number.isFinite(left) ? `${Math.max(0, left)}s left` : ""}`;
     out.push(i === st.selected ? `${INVERSE}${fit(head, w)}${RESET}` : fit(head, w));
-    out.push(fit(`    wants: ${p.request.action}`, w));
-    if (p.request.reason) out.push(fit(`    because: ${p.request.reason}`, w));
+    out.push(fit(`    wants: ${inert(p.request.action)}`, w));
+    if (p.request.reason) out.push(fit(`    because: ${inert(p.request.reason)}`, w));
   });
   if (st.notes.length) {
     out.push("");
     out.push(`${BOLD}Notifications${RESET}`);
-    for (const n of st.notes) out.push(fit(`  ${ago(n.request.at, st.now).padEnd(8)} ${n.identity}: ${n.request.action}`, w));
+    for (const n of st.notes) out.push(fit(`  ${ago(n.request.at, st.now).padEnd(8)} ${inert(n.identity)}: ${inert(n.request.action)}`, w));
   }
   const footer = [
-    st.message ? fit(st.message, w) : "",
+    st.message ? fit(inert(st.message), w) : "",
     `${DIM}${fit("j/k select · a approve · d deny · A/D with a note · r refresh · q quit", w)}${RESET}`,
   ];
   // Keep the footer on screen: cut the body, not the keys.

@@ -1,5 +1,6 @@
 // The gate's push log: one JSON line per push attempt, appended by the bundle
 // into its state folder and read on the host by `bot-bottle logs <id> --git`.
+import { inert } from "../../util/inert.ts";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { UpdateDecision } from "./policy.ts";
@@ -35,8 +36,9 @@ export function formatGitLogEntry(e: GitLogEntry): string[] {
   const when = e.at.replace("T", " ").slice(0, 19);
   const lines = e.updates.map((u) => {
     const what = `${u.kind.padEnd(6)} ${u.ref} ${short(u.old)}..${short(u.new)}`;
-    return `${when}  ${e.result.padEnd(8)}  ${e.repo}  ${what}${u.reason ? `  (${u.reason})` : ""}`;
+    return inert(`${when}  ${e.result.padEnd(8)}  ${e.repo}  ${what}${u.reason ? `  (${u.reason})` : ""}`);
   });
-  if (e.error) lines.push(`${when}  ${"".padEnd(8)}  ${e.repo}  remote said: ${e.error}`);
+  // Ref names, reasons and the remote's words come from the agent's push: inert.
+  if (e.error) lines.push(inert(`${when}  ${"".padEnd(8)}  ${e.repo}  remote said: ${e.error}`));
   return lines;
 }

@@ -3,6 +3,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { readJsonLines } from "../../util/jsonl.ts";
+import { inert } from "../../util/inert.ts";
 
 export type AuditDecision = "allow" | "deny" | "block" | "error";
 
@@ -68,11 +69,14 @@ export function readAudit(file: string): AuditRecord[] {
   });
 }
 
-/** One line for people: `12:00:01 block POST api.x.com/v1 403 — reason`. */
+/**
+ * One line for people: `12:00:01 block POST api.x.com/v1 403 — reason`.
+ * Method, host, path and reason come from the agent's requests: inert.
+ */
 export function formatAuditRecord(r: AuditRecord): string {
-  const t = r.time.slice(11, 19);
+  const t = inert(String(r.time).slice(11, 19));
   const where = `${r.host}${r.port === 443 || r.port === 80 ? "" : `:${r.port}`}${r.path ?? ""}`;
   const status = r.status === undefined ? "" : ` ${r.status}`;
-  const reason = r.reason ? ` — ${r.reason}` : "";
-  return `${t} ${r.decision.padEnd(5)} ${r.method} ${where}${status}${reason}`;
+  const notes = [r.reason, r.redacted?.length ? `redacted ${r.redacted.join(" ")}` : ""].filter(Boolean).join("; ");
+  return `${t} ${inert(String(r.decision)).padEnd(5)} ${inert(String(r.method))} ${inert(where)}${status}${notes ? ` — ${inert(notes)}` : ""}`;
 }
