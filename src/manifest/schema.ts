@@ -78,7 +78,20 @@ export const bottle = v.strictObject({
   supervise: v.optional(v.boolean()),
   dlp: v.optional(v.boolean()),
   cpus: v.optional(v.pipe(v.number(), v.minValue(0.1, "give at least 0.1 CPUs"), v.maxValue(256))),
-  memory: v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?[kmgKMG]$/, 'use a size such as "4g" or "512m"'))),
+  memory: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+(\.\d+)?[kmgKMG]$/, 'use a size such as "4g" or "512m"'),
+      v.description("Memory limit of the agent (docker --memory, smolvm --mem); default 4g."),
+    ),
+  ),
+  bundle_memory: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+(\.\d+)?[kmgKMG]$/, 'use a size such as "1g" or "512m"'),
+      v.description("Memory limit of the bundle container (proxy, git gate, supervise); default 768m, sized from the proxy's measured peak under load."),
+    ),
+  ),
   allow: v.optional(v.array(hostPattern)),
   env: v.optional(v.record(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use an environment variable name")), envValue)),
   egress: v.optional(v.array(egressRoute)),

@@ -12,6 +12,14 @@ import { effectiveAllowlist, KIND_DEFAULTS, planEgressRoute } from "./egress.ts"
 import type { BottlePlan, GitRemotePlan } from "./types.ts";
 import { AGENT_CA_BUNDLE, AGENT_CA_FILE, AGENT_WORKDIR, PORTS } from "./bottle-paths.ts";
 
+/** Default memory limit of the agent: an agent that leaks or is made to hog memory must not take the host down. */
+export const DEFAULT_AGENT_MEMORY = "4g";
+/**
+ * Default memory limit of the bundle: the proxy peaks near 200 MiB under the proxy benchmark's
+ * 1 MiB POSTs, and holds at most 128 MiB of request bodies for scanning (its scan budget) on top.
+ */
+export const DEFAULT_BUNDLE_MEMORY = "768m";
+
 /** Per-provider env: keep agents from phoning home (each call would go through the proxy, some with the real key injected). */
 export const PROVIDER_ENV: Partial<Record<Provider, [string, string][]>> = {
   claude: [
@@ -195,7 +203,7 @@ async function planBottle(inp: PlanInputs): Promise<BottlePlan> {
     egress,
     git,
     supervise: spec.supervise ?? false,
-    resources: { cpus: spec.cpus, memory: spec.memory },
+    resources: { cpus: spec.cpus, memory: spec.memory ?? DEFAULT_AGENT_MEMORY, bundleMemory: spec.bundle_memory ?? DEFAULT_BUNDLE_MEMORY },
     command: spec.command,
     ports: { ...PORTS },
   };

@@ -23,7 +23,9 @@ export function formatPlan(p: BottlePlan): string {
   }
   for (const g of p.git) kv("git", `${g.name} ${g.url} → ${g.path}; push ${g.push.join(", ")}`);
   kv("supervise", p.supervise ? "on (MCP at bundle:" + p.ports.supervise + ")" : "off");
-  if (p.resources.cpus || p.resources.memory) kv("resources", `cpus=${p.resources.cpus ?? "-"} memory=${p.resources.memory ?? "-"}`);
+  if (p.resources.cpus || p.resources.memory || p.resources.bundleMemory) {
+    kv("resources", `cpus=${p.resources.cpus ?? "-"} memory=${p.resources.memory ?? "-"} bundle memory=${p.resources.bundleMemory ?? "-"}`);
+  }
   if (p.command) kv("command", p.command.join(" "));
   const userEnv = p.env.filter((e) => e.source !== "generated");
   if (userEnv.length) kv("env", userEnv.map(shown).join(" "));

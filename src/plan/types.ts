@@ -86,7 +86,8 @@ export interface BottlePlan {
   egress: EgressRoutePlan[];
   git: GitRemotePlan[];
   supervise: boolean;
-  resources: { cpus?: number; memory?: string };
+  /** Limits; memory and bundleMemory always set (defaults in plan/build.ts), older stored plans may lack them. */
+  resources: { cpus?: number; memory?: string; bundleMemory?: string };
   command?: string[];
   ports: { proxy: number; gitGate: number; supervise: number };
 }

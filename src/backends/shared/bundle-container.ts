@@ -43,6 +43,7 @@ export function bundleContainerSpec(o: BundleContainerOptions, uid?: number, gid
     user: uid !== undefined ? `${uid}:${gid ?? uid}` : undefined,
     volumes,
     passEnv: Object.keys(o.secrets).sort(),
+    memory: o.plan.resources.bundleMemory,
     init: true,
   };
 }

@@ -79,7 +79,7 @@ describe("buildPlan", () => {
     expect(p.copyCwd).toBe(true);
     expect(p.workdir).toBe(AGENT_WORKDIR);
     expect(p.agent).toMatchObject({ name: "dev", description: "d", model: "m1", prompt: "Be careful." });
-    expect(p.resources).toEqual({ cpus: 2, memory: "4g" });
+    expect(p.resources).toEqual({ cpus: 2, memory: "4g", bundleMemory: "768m" });
     expect(p.containers).toEqual({ bundle: "bot-bottle-dev-aaaaaa-bundle", agent: "bot-bottle-dev-aaaaaa-agent" });
   });
 

@@ -17,7 +17,7 @@ describe("formatPlan", () => {
     expect(text).toContain("allow       (nothing: all egress blocked)");
     expect(text).toMatch(/network {5}10\.213\.\d+\.0\/24 \(bundle 10\.213\.\d+\.2, agent 10\.213\.\d+\.3\)/);
     expect(text).toContain("image       bot-bottle/claude from debian:bookworm-slim");
-    expect(text).not.toContain("resources");
+    expect(text).toContain("resources   cpus=- memory=4g bundle memory=768m");
     expect(text).not.toContain("route");
   });
 
@@ -29,7 +29,7 @@ describe("formatPlan", () => {
     );
     expect(text).toContain("workdir     /home/node/work ← copy of /p");
     expect(text).toContain("route       api.openai.com → http://10.0.0.5:8080 inject authorization (agent holds placeholder in OPENAI_API_KEY)");
-    expect(text).toContain("resources   cpus=2 memory=-");
+    expect(text).toContain("resources   cpus=2 memory=4g bundle memory=768m");
     expect(text).toContain("command     make test");
     expect(text).toContain("supervise   on (MCP at bundle:9100)");
     expect(text).toContain("allow       api.openai.com");

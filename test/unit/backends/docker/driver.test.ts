@@ -53,6 +53,8 @@ describe("bundleContainerSpec", () => {
     expect(spec.passEnv).toEqual(["BOT_BOTTLE_CRED_0"]);
     expect(spec.name).toBe(plan.containers.bundle);
     expect(spec.ip).toBe("10.0.0.2");
+    // A memory limit by default, sized from the proxy's measured peak (overridable: bundle_memory).
+    expect(spec.memory).toBe(plan.resources.bundleMemory);
   });
 });
 
