@@ -3,7 +3,11 @@
 // policy forbids. Positive controls prove each probe could have succeeded.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Socket, TCPSocketListener, udp as Udp } from "bun";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-api.ts";
+import { startTestUpstream, type TestUpstream } from "../../scripts/bench/lib/upstream.ts";
 import { testBottle, type TestBottle } from "../helpers/bottle.ts";
 import { describeRun } from "../helpers/cli.ts";
 import { containerIps, docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
@@ -32,7 +36,11 @@ async function hostAddresses(): Promise<string[]> {
 describe.skipIf(!enabled)("escape probes from a docker bottle", () => {
   const REAL = `sk-ant-api03-${crypto.randomUUID().replaceAll("-", "")}${crypto.randomUUID().replaceAll("-", "")}`;
   const OPENAI_KEY = `sk-proj-${crypto.randomUUID().replaceAll("-", "")}`;
+  const REFLECT_KEY = `rk-${crypto.randomUUID().replaceAll("-", "")}`;
   let fake: FakeAnthropic;
+  /** A plain-HTTP origin that records what it got and reflects credentials (scripts/bench/lib/upstream.ts). */
+  let origin: TestUpstream;
+  let originDir = "";
   let bottle: TestBottle;
   let agent = "";
   let bundleIps: Record<string, string> = {};
@@ -56,7 +64,10 @@ describe.skipIf(!enabled)("escape probes from a docker bottle", () => {
 
   beforeAll(async () => {
     const image = await ensureProbeImage();
-    fake = startFakeAnthropic({ hostname: await networkGateway("bridge"), apiKey: REAL });
+    const gw = await networkGateway("bridge");
+    fake = startFakeAnthropic({ hostname: gw, apiKey: REAL });
+    originDir = mkdtempSync(join(tmpdir(), "bb-esc-origin-"));
+    origin = await startTestUpstream(originDir, { tls: false, hostname: gw });
     listener = Bun.listen({
       hostname: "0.0.0.0",
       port: 0,
@@ -96,9 +107,31 @@ host = "api.openai.com"
 kind = "openai"
 credential = "\${TEST_OPENAI_KEY}"
 upstream = "${fake.url}"
+
+# No credential: an ordinary allowed host (DLP blocks instead of redacting).
+[[bottles.probe.egress]]
+host = "echo.test"
+upstream = "${origin.url}"
+
+# A credential route whose upstream reflects the key it receives.
+[[bottles.probe.egress]]
+host = "reflect.test"
+kind = "header"
+header = "x-api-key"
+env = "REFLECT_KEY"
+credential = "\${TEST_REFLECT_KEY}"
+upstream = "${origin.url}"
+
+# A credential route with a TLS upstream: never reachable over plain HTTP.
+[[bottles.probe.egress]]
+host = "secure.test"
+kind = "bearer"
+env = "SECURE_TOKEN"
+credential = "\${TEST_REFLECT_KEY}"
+upstream = "https://${gw}:9"
 `,
       agents: { probe: "Probe the walls.\n" },
-      env: { TEST_REAL_KEY: REAL, TEST_OPENAI_KEY: OPENAI_KEY },
+      env: { TEST_REAL_KEY: REAL, TEST_OPENAI_KEY: OPENAI_KEY, TEST_REFLECT_KEY: REFLECT_KEY },
     });
     const made = await bottle.cli(["run", "probe", "--name", bottle.id, "--keep", "--yes", "--", "true"], 600_000);
     if (made.code !== 0) throw new Error(`could not make the probe bottle:\n${describeRun(made)}`);
@@ -113,6 +146,8 @@ upstream = "${fake.url}"
     udp?.close();
     await bottle?.cleanup();
     await fake?.close();
+    await origin?.close();
+    if (originDir) rmSync(originDir, { recursive: true, force: true });
   }, 120_000);
 
   test("the agent runs as an unprivileged user on the internal network only", async () => {
@@ -180,10 +215,82 @@ upstream = "${fake.url}"
 
   test("a secret in a request to an allowed host is blocked (403) and never reaches it", async () => {
     const key = awsKeyId();
+    const seen = origin.seen.length;
+    expect(await curl(`https://echo.test/echo -H 'content-type: application/json' --data '{"k":"${key}"}'`)).toStartWith("403 ");
+    expect(origin.seen.length).toBe(seen);
+  }, PROBE_TIMEOUT);
+
+  test("encoded secrets are blocked too: Upgrade header, percent-encoded path, hex query, base64 at an offset, raw gzip as octet-stream", async () => {
+    const key = awsKeyId();
+    const b64 = Buffer.from(`k=${key}`).toString("base64");
+    const pct = [...key].map((c) => "%" + c.charCodeAt(0).toString(16)).join("");
+    const hex = Buffer.from(key).toString("hex").toUpperCase();
+    const seen = origin.seen.length;
+    const results = await Promise.all([
+      curl(`https://echo.test/echo -H 'Connection: Upgrade' -H 'Upgrade: ${key}'`),
+      curl(`https://echo.test/echo -H 'Connection: Upgrade' -H 'Upgrade: websocket, ${b64}'`),
+      curl(`https://echo.test/echo -H 'Connection: Upgrade' -H 'Upgrade: h2c'`),
+      curl(`'https://echo.test/x/${pct}'`),
+      curl(`'https://echo.test/echo?d=${hex}'`),
+      curl(`https://echo.test/echo --data-binary '${Buffer.from("ab:" + key).toString("base64")}'`),
+      sh(`printf '{"k":"${key}"}' | gzip > /tmp/g.gz && curl -sS -o /dev/null -w '%{http_code}' -H 'content-type: application/octet-stream' --data-binary @/tmp/g.gz https://echo.test/echo`).then((r) => r.stdout),
+    ]);
+    for (const r of results) expect(r).toStartWith("403");
+    expect(origin.seen.length).toBe(seen);
+  }, PROBE_TIMEOUT);
+
+  test("on the model route a secret and another route's placeholder are redacted in flight; the request is sent", async () => {
+    const key = awsKeyId();
     const seen = fake.requests.length;
-    const body = JSON.stringify({ model: "x", max_tokens: 1, messages: [{ role: "user", content: `my key is ${key}` }] });
-    expect(await curl(`https://api.anthropic.com/v1/messages -H "x-api-key: $ANTHROPIC_API_KEY" -H 'content-type: application/json' --data '${body}'`)).toStartWith("403 ");
-    expect(fake.requests.slice(seen).some((r) => r.body.includes(key) || r.path.includes(key))).toBe(false);
+    const body = JSON.stringify({ model: "claude-sonnet-4-5-20250929", max_tokens: 1, messages: [{ role: "user", content: `env: AWS=${key} OPENAI=PH` }] });
+    const r = await sh(
+      `body='${body}'; body="\${body/PH/$OPENAI_API_KEY}"; curl -sS -o /dev/null -w '%{http_code}' https://api.anthropic.com/v1/messages -H "x-api-key: $ANTHROPIC_API_KEY" -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' --data "$body"`,
+    );
+    expect(r.stdout).toBe("200");
+    const got = fake.requests.slice(seen);
+    expect(got.length).toBe(1);
+    expect(got[0]!.body).not.toContain(key);
+    expect(got[0]!.body).toContain("[REDACTED:aws-access-key]");
+    expect(got[0]!.body).toContain("[PLACEHOLDER:OPENAI_API_KEY]");
+    expect(got[0]!.headers["content-length"]).toBe(String(Buffer.byteLength(got[0]!.body)));
+  }, PROBE_TIMEOUT);
+
+  test("a route's upstream reflecting the real key: the agent only ever sees the placeholder (header, split body, hex, base64)", async () => {
+    const r = await sh(`curl -sS -D - https://reflect.test/reflect -H "x-api-key: $REFLECT_KEY"; echo; echo "PH=$REFLECT_KEY"`);
+    expect(origin.seen.at(-1)!.headers["x-api-key"]).toBe(REFLECT_KEY);
+    const out = r.stdout;
+    const placeholder = /PH=(\S+)/.exec(out)![1]!;
+    expect(placeholder).not.toBe(REFLECT_KEY);
+    for (const form of [REFLECT_KEY, Buffer.from(REFLECT_KEY).toString("hex"), REFLECT_KEY.slice(0, 12), REFLECT_KEY.slice(-12)]) expect(out).not.toContain(form);
+    expect(out.toLowerCase()).toContain(`x-echo-key: ${placeholder.toLowerCase()}`);
+    expect(out).toContain(`first: ${placeholder}`);
+  }, PROBE_TIMEOUT);
+
+  test("a credential is never injected over cleartext: plain HTTP to a TLS route host is a 403 that says why", async () => {
+    const r = await sh(`curl -sS -w '\n%{http_code}' http://secure.test/v1 -H "authorization: Bearer $SECURE_TOKEN"`);
+    expect(r.stdout.trim().split("\n").at(-1)).toBe("403");
+    expect(r.stdout).toContain("never sent in cleartext");
+  }, PROBE_TIMEOUT);
+
+  test("trickling request heads do not starve the proxy: they are cut, and well-behaved requests keep working", async () => {
+    const bundleIp = bundleIps[`bot-bottle-${bottle.id}-int`]!;
+    const r = await sh(
+      `start=$(date +%s); for i in $(seq 30); do (printf 'GET http://echo.test/'; for j in $(seq 120); do printf a; sleep 0.5; done) | nc -q 0 ${bundleIp} 8888 >/dev/null 2>&1 & done; ` +
+        `sleep 2; ok=0; for i in 1 2 3 4 5; do c=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 https://echo.test/hello); [ "$c" = 200 ] && ok=$((ok+1)); done; ` +
+        `wait; echo "ok=$ok secs=$(( $(date +%s) - start ))"`,
+      120_000,
+    );
+    const m = /ok=(\d+) secs=(\d+)/.exec(r.stdout)!;
+    expect(Number(m[1])).toBe(5);
+    // 120 half-second trickles would take 60 s; the head timeout cuts them at 15.
+    expect(Number(m[2])).toBeLessThan(45);
+  }, 150_000);
+
+  test("agent and bundle run with memory limits by default", async () => {
+    for (const c of [agent, bottle.containers.bundle]) {
+      const r = await run(["docker", "inspect", "-f", "{{.HostConfig.Memory}}", c], { timeoutMs: 20_000 });
+      expect(Number(r.stdout.trim())).toBeGreaterThan(0);
+    }
   }, PROBE_TIMEOUT);
 
   test("a placeholder sent to a host it does not belong to is blocked (403)", async () => {

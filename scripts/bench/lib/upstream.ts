@@ -50,14 +50,14 @@ export async function makeUpstreamCerts(dir: string): Promise<{ caFile: string; 
 
 const enc = new TextEncoder();
 
-export async function startTestUpstream(dir: string, opts: { tls?: boolean; record?: boolean } = {}): Promise<TestUpstream> {
+export async function startTestUpstream(dir: string, opts: { tls?: boolean; record?: boolean; hostname?: string } = {}): Promise<TestUpstream> {
   const certs = await makeUpstreamCerts(dir);
   const useTls = opts.tls ?? true;
   const record = opts.record ?? true;
   const seen: SeenRequest[] = [];
   const wsSeen: string[] = [];
   const server = Bun.serve<{ key: string }, never>({
-    hostname: "127.0.0.1",
+    hostname: opts.hostname ?? "127.0.0.1",
     port: 0,
     ...(useTls ? { tls: { cert: certs.cert, key: certs.key } } : {}),
     async fetch(req, srv) {
@@ -101,7 +101,7 @@ export async function startTestUpstream(dir: string, opts: { tls?: boolean; reco
   });
   const port = server.port!;
   return {
-    url: `${useTls ? "https" : "http"}://localhost:${port}`,
+    url: `${useTls ? "https" : "http"}://${opts.hostname ?? "localhost"}:${port}`,
     port,
     caFile: certs.caFile,
     caPem: certs.caPem,

@@ -4,6 +4,7 @@
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { AuditRecord } from "./audit.ts";
+import type { ProxyRouteConfig } from "../config.ts";
 import { badRequest, dlpBlocked, privateRefused, refusalResponse, unscannable, upstreamFailed, type Refusal } from "./deny.ts";
 import { MAX_INFLATED, redactBody, scanBody, TooLargeToScan, type Finding } from "./dlp/scan.ts";
 import { decodeContentEncoding } from "./dlp/decode.ts";
@@ -37,8 +38,8 @@ export interface ExchangeContext {
   policy: RequestPolicy;
   scanBudget: ScanBudget;
   dial: DialPolicy;
-  /** Swaps real route credentials in responses for their placeholders (undefined: no credential routes). */
-  scrubber?: Scrubber;
+  /** Per route (undefined key: other hosts): swaps real route credentials in responses for placeholders. */
+  scrubbers?: ReadonlyMap<ProxyRouteConfig | undefined, Scrubber>;
   audit(rec: AuditRecord): void;
 }
 
@@ -222,8 +223,8 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
     slot.conn = undefined;
     const outcome = await relayWebSocket(
       { client: conn.sock, clientReader: conn.reader, up: up.sock, upReader: up.reader },
-      serializeResponseHead(101, "Switching Protocols", upgradeResponseHeaders(resHead, ctx.scrubber)),
-      { policy: plan.bodyPolicy, scrubber: ctx.scrubber, maxMessage: ctx.policy.maxScannedBody },
+      serializeResponseHead(101, "Switching Protocols", upgradeResponseHeaders(resHead, ctx.scrubbers?.get(plan.route))),
+      { policy: plan.bodyPolicy, scrubber: ctx.scrubbers?.get(plan.route), maxMessage: ctx.policy.maxScannedBody },
     );
     if (outcome.blocked || outcome.scrubbed.length) {
       record({
@@ -248,13 +249,13 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
   let outHeaders = withoutHeaders(resHead.headers, hopByHop(resHead.headers));
 
   // Real credentials coming back are swapped for placeholders: headers here, the body as it streams.
-  const scrubber = ctx.scrubber;
+  const scrubber = ctx.scrubbers?.get(plan.route);
   const found = new Set<string>();
   if (scrubber) outHeaders = outHeaders.map(([k, v]) => [k, scrubText(scrubber, v, found)]);
   const encodings = headerTokens(resHead.headers, "content-encoding").filter((t) => t !== "identity");
   // A route's upstream was asked for identity; a compressed reply from it is decoded (bounded) and scrubbed whole.
   if (scrubber && plan.route?.credential && encodings.length && framing.kind !== "none") {
-    return sendDecodedResponse(ctx, conn, up, slot, plan, resHead.status, resHead.reason, outHeaders, framing, encodings, found, upstreamKeeps, record, refuse, bytesOut);
+    return sendDecodedResponse(ctx, scrubber, conn, up, slot, plan, resHead.status, resHead.reason, outHeaders, framing, encodings, found, upstreamKeeps, record, refuse, bytesOut);
   }
   const stream = scrubber && framing.kind !== "none" ? new StreamScrub(scrubber) : undefined;
   // A swap that changes a length would break Content-Length: such bodies are re-framed.
@@ -322,6 +323,7 @@ function checkBody(
 
 async function sendDecodedResponse(
   ctx: ExchangeContext,
+  scrubber: Scrubber,
   conn: ClientConn,
   up: UpstreamConn,
   slot: UpstreamSlot,
@@ -355,7 +357,7 @@ async function sendDecodedResponse(
     slot.close();
     return refuse("error", upstreamFailed(plan.target.host, `a compressed (${encodings.join(", ")}) response too large or malformed to scrub of credentials`));
   }
-  const body = Buffer.from(scrubText(ctx.scrubber!, decoded.toString("latin1"), found), "latin1");
+  const body = Buffer.from(scrubText(scrubber, decoded.toString("latin1"), found), "latin1");
   const out = withoutHeaders(headers, ["content-encoding", "content-length"]);
   out.push(["Content-Length", String(body.length)], ["Connection", plan.clientClose ? "close" : "keep-alive"]);
   await writeAll(conn.sock, serializeResponseHead(status, reason || "-", out));

@@ -6,14 +6,14 @@
 import { readFileSync } from "node:fs";
 import { createServer, isIP, type Server, type Socket } from "node:net";
 import { TLSSocket } from "node:tls";
-import type { Daemon, ProxyConfig } from "../config.ts";
+import type { Daemon, ProxyConfig, ProxyRouteConfig } from "../config.ts";
 import { BottleError } from "../../util/errors.ts";
 import { checkAllowlist, parseHostEntry, suggestedEntry } from "./allowlist.ts";
 import { AuditLog, type AuditRecord } from "./audit.ts";
 import { loadOrCreateCa } from "./ca.ts";
 import { badRequest, notAllowed, privateRefused, refusalResponse, upstreamFailed, type Refusal } from "./deny.ts";
 import { SECRET_PATTERNS } from "./dlp/patterns.ts";
-import { makeScrubber } from "./dlp/scrub.ts";
+import { makeScrubber, type Scrubber } from "./dlp/scrub.ts";
 import { MIN_SECRET_LENGTH, type NamedValue } from "./dlp/scan.ts";
 import { HeadError, parseConnectTarget, parseRequestHead } from "./http-head.ts";
 import { HEAD_LIMIT, HEAD_TIMEOUT_MS, serveHttp, type ExchangeContext } from "./exchange.ts";
@@ -61,6 +61,20 @@ function operatorSecrets(cfg: ProxyConfig, env: Record<string, string | undefine
   return out;
 }
 
+/**
+ * The response scrubber of each route (undefined: other hosts). Every route's real credential is
+ * swapped; when routes share a real value, the responding route's own placeholder wins.
+ */
+function routeScrubbers(routes: readonly ProxyRouteConfig[], credentials: Map<ProxyRouteConfig, string>): Map<ProxyRouteConfig | undefined, Scrubber> {
+  const creds = routes.flatMap((r) => (r.credential && credentials.get(r) ? [{ route: r, name: r.credential.bundleEnv, real: credentials.get(r)!, placeholder: r.credential.placeholder }] : []));
+  const out = new Map<ProxyRouteConfig | undefined, Scrubber>();
+  for (const key of [undefined, ...routes]) {
+    const s = makeScrubber([...creds.filter((c) => c.route === key), ...creds.filter((c) => c.route !== key)]);
+    if (s) out.set(key, s);
+  }
+  return out;
+}
+
 export async function startProxy(cfg: ProxyConfig, env: Record<string, string | undefined> = process.env): Promise<Daemon> {
   const listen = parseListen(cfg.listen);
   const credentials = routeCredentials(cfg.routes, env);
@@ -81,9 +95,7 @@ export async function startProxy(cfg: ProxyConfig, env: Record<string, string | 
     audit: (rec) => audit.write(rec),
     scanBudget: new ScanBudget(SCAN_BUDGET_BYTES),
     dial: { blockPrivate: cfg.blockPrivate, allowPrivate: cfg.allowPrivate, extraCaPem },
-    scrubber: makeScrubber(
-      cfg.routes.flatMap((r) => (r.credential && credentials.get(r) ? [{ name: r.credential.bundleEnv, real: credentials.get(r)!, placeholder: r.credential.placeholder }] : [])),
-    ),
+    scrubbers: routeScrubbers(cfg.routes, credentials),
     policy: {
       allow: cfg.allow.map(parseHostEntry),
       routes: cfg.routes,

@@ -23,6 +23,7 @@ export interface Scrubber {
   readonly longest: number;
 }
 
+/** Earlier credentials win a shared real value: list the route a response came from first. */
 export function makeScrubber(creds: readonly Credential[]): Scrubber | undefined {
   const swaps = new Map<string, { to: string; name: string }>();
   for (const c of creds) {
@@ -31,7 +32,7 @@ export function makeScrubber(creds: readonly Credential[]): Scrubber | undefined
     const to = encodedForms(c.placeholder);
     for (const [key, f] of from) {
       const t = to.get(key);
-      if (t !== undefined && f.length >= MIN_SECRET_LENGTH && f !== t) swaps.set(f, { to: t, name: c.name });
+      if (t !== undefined && f.length >= MIN_SECRET_LENGTH && f !== t && !swaps.has(f)) swaps.set(f, { to: t, name: c.name });
     }
   }
   if (!swaps.size) return undefined;
