@@ -19,11 +19,44 @@ export interface Segment {
 /** Raised when a compressed payload expands past the bound: DLP refuses it rather than pass it unscanned. */
 export class TooLargeToScan extends Error {}
 
-/** Base64 runs this short decode to < 12 bytes: below the shortest secret shape worth decoding for. */
-const MIN_B64 = 16;
-const MIN_HEX = 16;
-const B64_RUN = /[A-Za-z0-9+/\-_]{16,}/g;
-const HEX_RUN = /[0-9a-fA-F]{16,}/g;
+/**
+ * Shortest runs worth decoding: the shortest built-in pattern match is 15
+ * bytes (20 base64 characters, 30 hex digits). Operator secrets and
+ * placeholders (8+ characters) are also matched in their encoded forms
+ * directly (scan.ts encodedForms), so they need no decoding at all.
+ */
+const MIN_B64 = 20;
+const MIN_HEX = 30;
+const B64_CHARS = new Uint8Array(256);
+const HEX_CHARS = new Uint8Array(256);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_") B64_CHARS[c.charCodeAt(0)] = 1;
+for (const c of "0123456789abcdefABCDEF") HEX_CHARS[c.charCodeAt(0)] = 1;
+
+/**
+ * Maximal runs of `table` characters at least `min` long. A plain loop: a
+ * regex such as /[A-Za-z0-9+/]{16,}/g retries at every position of every
+ * shorter word and costs ten times more on prose.
+ */
+function runsOf(text: string, table: Uint8Array, min: number): [number, number][] {
+  const out: [number, number][] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c > 255 || !table[c]) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (d > 255 || !table[d]) break;
+      i++;
+    }
+    if (i - start >= min) out.push([start, i]);
+  }
+  return out;
+}
 const PCT = /%([0-9A-Fa-f]{2})/g;
 // String-literal escapes (JSON \\u0041, C/JS \\x41) and HTML character references (&#65; &#x41;).
 const ESC = /\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|&#x([0-9a-fA-F]{1,6});|&#([0-9]{1,7});/g;
@@ -78,12 +111,35 @@ export function percentDecode(s: string): string {
   return s.replace(PCT, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
-/** Decodings of a base64 run starting at each of its first four characters (the run's own start may be off the 4-char grid). */
-function base64Views(run: string): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < 4 && run.length - k >= MIN_B64; k++) {
-    // Node's decoder takes both alphabets ('-' '_' as well as '+' '/') and an unpadded tail.
-    out.push(Buffer.from(run.slice(k), "base64").toString("latin1"));
+/**
+ * Every base64 run decoded at each of its first four characters (a run's own
+ * start may be off the 4-character grid: a stray character in front shifts
+ * it), in one native decode per alignment instead of one per run: runs are
+ * padded to whole groups and joined with "AAAA" (three NUL bytes, which no
+ * pattern spans), and each run's view is a slice of the result.
+ */
+function base64Batch(text: string, runs: [number, number][]): Segment[] {
+  const out: Segment[] = [];
+  for (let k = 0; k < 4; k++) {
+    const pieces: string[] = [];
+    const spans: [number, number, number, number][] = [];
+    let at = 0;
+    for (const [s, e] of runs) {
+      if (e - s - k < MIN_B64) continue;
+      let part = text.slice(s + k, e);
+      const rem = part.length % 4;
+      // A 4n+1 tail holds no whole byte: cut; a 4n+2 or 4n+3 tail is completed with zero bits.
+      if (rem === 1) part = part.slice(0, -1);
+      else if (rem) part += "AA".slice(0, 4 - rem);
+      const bytes = (part.length / 4) * 3;
+      pieces.push(part, "AAAA");
+      spans.push([s, e, at, at + bytes]);
+      at += bytes + 3;
+    }
+    if (!spans.length) continue;
+    // Node's decoder takes both alphabets ('-' '_' as well as '+' '/').
+    const decoded = Buffer.from(pieces.join(""), "base64").toString("latin1");
+    for (const [s, e, from, to] of spans) out.push({ start: s, end: e, text: decoded.slice(from, to), how: "base64" });
   }
   return out;
 }
@@ -195,13 +251,11 @@ export function decodedSegments(text: string, maxOutput: number, payload = false
   if (text.includes("\\u") || text.includes("\\x") || text.includes("&#")) {
     for (const [s, e] of runsAround(text, ESC, TOKENISH)) out.push({ start: s, end: e, text: unescapeLiterals(text.slice(s, e)), how: "escaped" });
   }
-  for (const m of text.matchAll(B64_RUN)) {
-    const run = m[0];
-    for (const t of base64Views(run)) out.push({ start: m.index!, end: m.index! + run.length, text: t, how: "base64" });
-  }
+  const runs = runsOf(text, B64_CHARS, MIN_B64);
+  if (runs.length) out.push(...base64Batch(text, runs));
   // Hex runs (also inside a longer base64-alphabet run, e.g. "x-" + hex), both nibble alignments.
-  for (const m of text.matchAll(HEX_RUN)) {
-    for (const t of hexViews(m[0])) out.push({ start: m.index!, end: m.index! + m[0].length, text: t, how: "hex" });
+  for (const [s, e] of runsOf(text, HEX_CHARS, MIN_HEX)) {
+    for (const t of hexViews(text.slice(s, e))) out.push({ start: s, end: e, text: t, how: "hex" });
   }
   return out;
 }

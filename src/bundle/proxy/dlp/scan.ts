@@ -4,7 +4,7 @@
 // (decode.ts). Scanning returns the first finding; redaction replaces every
 // finding by a marker. The value itself is never part of a result, only what
 // it is and where it was.
-import { decodedSegments, looksBinary, tryBrotli, decompressByMagic, TooLargeToScan } from "./decode.ts";
+import { decodedSegments, looksBinary, tryBrotli, decompressByMagic, TooLargeToScan, type Segment } from "./decode.ts";
 import { SECRET_PATTERNS, type SecretPattern } from "./patterns.ts";
 
 export { TooLargeToScan };
@@ -111,17 +111,33 @@ function maskOwn(text: string, own: readonly string[]): string {
 }
 
 interface Ctx {
-  where: string;
   /** Stop at the first hit (scanning) or collect all (redaction). */
   all: boolean;
   /** Decoded characters still allowed (bounds the work an adversarial body can cause). */
   budget: number;
+  /** Brotli attempts left on binary decoded views (it has no magic bytes: each try costs a decoder start). */
+  brotliTries: number;
 }
 
-const describe = (what: string, ctx: Ctx, how: string[]) => `${what} in ${ctx.where}${how.length ? ` (${how.join(", then ")})` : ""}`;
+/** A finding before it is worded: `hows` are the decodings it was found under, outermost first. */
+interface RawHit {
+  start: number;
+  end: number;
+  kind: Finding["kind"];
+  id: string;
+  what: string;
+  note?: string;
+  marker: string;
+  hows: string[];
+}
 
-function rawHits(text: string, policy: ScanPolicy, ctx: Ctx, how: string[]): Hit[] {
-  const hits: Hit[] = [];
+function toFinding(h: RawHit, where: string): Finding {
+  const how = h.hows.length ? ` (${h.hows.join(", then ")})` : "";
+  return { kind: h.kind, id: h.id, message: `${h.what} in ${where}${how}${h.note ?? ""}`, marker: h.marker };
+}
+
+function rawHits(text: string, policy: ScanPolicy, ctx: Ctx): RawHit[] {
+  const hits: RawHit[] = [];
   const done = () => !ctx.all && hits.length > 0;
   for (const p of policy.foreignPlaceholders) {
     if (p.value.length < MIN_SECRET_LENGTH) continue;
@@ -129,12 +145,12 @@ function rawHits(text: string, policy: ScanPolicy, ctx: Ctx, how: string[]): Hit
       hits.push({
         start: i,
         end: i + p.value.length,
-        finding: {
-          kind: "placeholder",
-          id: p.name,
-          message: describe(`the credential placeholder for ${p.name}`, ctx, how) + " (placeholders may only go to their own host)",
-          marker: `[PLACEHOLDER:${p.env ?? p.name}]`,
-        },
+        kind: "placeholder",
+        id: p.name,
+        what: `the credential placeholder for ${p.name}`,
+        note: " (placeholders may only go to their own host)",
+        marker: `[PLACEHOLDER:${p.env ?? p.name}]`,
+        hows: [],
       });
       if (done()) return hits;
     }
@@ -143,57 +159,96 @@ function rawHits(text: string, policy: ScanPolicy, ctx: Ctx, how: string[]): Hit
   for (const s of policy.secrets) {
     for (const f of formsOf(s)) {
       for (const i of allIndexes(masked, f)) {
-        hits.push({ start: i, end: i + f.length, finding: { kind: "secret", id: s.name, message: describe(`the value of the operator secret ${s.name}`, ctx, how), marker: `[REDACTED:${s.name}]` } });
+        hits.push({ start: i, end: i + f.length, kind: "secret", id: s.name, what: `the value of the operator secret ${s.name}`, marker: `[REDACTED:${s.name}]`, hows: [] });
         if (done()) return hits;
       }
     }
   }
   for (const m of patternMatches(masked, policy.patterns, ctx.all)) {
-    hits.push({ start: m.start, end: m.end, finding: { kind: "pattern", id: m.p.id, message: describe(`something that looks like a ${m.p.name}`, ctx, how), marker: `[REDACTED:${m.p.id}]` } });
+    hits.push({ start: m.start, end: m.end, kind: "pattern", id: m.p.id, what: `something that looks like a ${m.p.name}`, marker: `[REDACTED:${m.p.id}]`, hows: [] });
     if (done()) return hits;
   }
   return hits;
 }
 
-function findHits(text: string, policy: ScanPolicy, ctx: Ctx, depth: number, how: string[], payload: boolean): Hit[] {
-  const hits = rawHits(text, policy, ctx, how);
-  if ((hits.length && !ctx.all) || depth >= MAX_DEPTH || ctx.budget <= 0) return hits;
-  const masked = maskOwn(text, policy.ownPlaceholders);
-  for (const seg of decodedSegments(masked, MAX_INFLATED, payload)) {
-    ctx.budget -= seg.text.length;
-    if (ctx.budget < 0) break;
+// Decoded views of one level are joined into one text and scanned in one pass
+// (a body of many short runs costs one scan, not one per run). The separator
+// is no token, URL, base64 or hex character: nothing matches across it.
+const SEP = "\n\u0000\n";
+const MAX_BROTLI_TRIES = 256;
+
+/** Decoded views of `text`: plus, for a view that is itself compressed, its inflated bytes. */
+function viewsOf(text: string, ctx: Ctx, payload: boolean): Segment[] {
+  const segs = decodedSegments(text, MAX_INFLATED, payload);
+  const out: Segment[] = [];
+  for (const seg of segs) {
     // A decoded view that is byte-for-byte the text itself adds nothing.
-    if (seg.text === masked.slice(seg.start, seg.end)) continue;
-    const sub = findHits(seg.text, policy, ctx, depth + 1, [...how, seg.how], true);
-    if (sub.length) {
-      hits.push({ start: seg.start, end: seg.end, finding: sub[0]!.finding });
-      if (!ctx.all) return hits;
+    if (seg.text.length === seg.end - seg.start && seg.text === text.slice(seg.start, seg.end)) continue;
+    out.push(seg);
+    if (seg.text.length < 8) continue;
+    const bytes = Buffer.from(seg.text, "latin1");
+    const c = decompressByMagic(bytes, MAX_INFLATED);
+    if (c) out.push({ ...seg, text: c.data.toString("latin1"), how: `${seg.how}, then ${c.how}` });
+    else if (bytes.length >= 32 && ctx.brotliTries > 0 && looksBinary(bytes)) {
+      ctx.brotliTries--;
+      const b = tryBrotli(bytes, MAX_INFLATED);
+      if (b) out.push({ ...seg, text: b.toString("latin1"), how: `${seg.how}, then brotli` });
     }
+  }
+  return out;
+}
+
+function findHits(text: string, policy: ScanPolicy, ctx: Ctx, depth: number, payload: boolean): RawHit[] {
+  const hits = rawHits(text, policy, ctx);
+  if ((hits.length && !ctx.all) || depth >= MAX_DEPTH || ctx.budget <= 0) return hits;
+  const segs = viewsOf(maskOwn(text, policy.ownPlaceholders), ctx, payload);
+  if (!segs.length) return hits;
+  const starts: number[] = [];
+  let pos = 0;
+  for (const seg of segs) {
+    starts.push(pos);
+    pos += seg.text.length + SEP.length;
+  }
+  ctx.budget -= pos;
+  if (ctx.budget < 0) return hits;
+  const combined = segs.map((x) => x.text).join(SEP);
+  for (const h of findHits(combined, policy, ctx, depth + 1, false)) {
+    // The view the hit lies in (the last one starting at or before it).
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= h.start) lo = mid;
+      else hi = mid - 1;
+    }
+    const seg = segs[lo]!;
+    hits.push({ ...h, start: seg.start, end: seg.end, hows: [seg.how, ...h.hows] });
+    if (!ctx.all) return hits;
   }
   return hits;
 }
 
-function budgetFor(text: string): number {
-  return 8 * text.length + 1024 * 1024;
+function ctxFor(text: string, all: boolean): Ctx {
+  return { all, budget: 8 * text.length + 1024 * 1024, brotliTries: MAX_BROTLI_TRIES };
 }
 
 export function scanParts(parts: readonly ScanPart[], policy: ScanPolicy): Finding | undefined {
   for (const part of parts) {
-    const hits = findHits(part.text, policy, { where: part.where, all: false, budget: budgetFor(part.text) }, 0, [], false);
-    if (hits.length) return hits[0]!.finding;
+    const hits = findHits(part.text, policy, ctxFor(part.text, false), 0, false);
+    if (hits.length) return toFinding(hits[0]!, part.where);
   }
   return undefined;
 }
 
 /** Every finding in text, non-overlapping, in order (overlapping hits merge; the first one names the merged range). */
 export function findAll(text: string, where: string, policy: ScanPolicy, payload = false): Hit[] {
-  const hits = findHits(text, policy, { where, all: true, budget: budgetFor(text) }, 0, [], payload);
+  const hits = findHits(text, policy, ctxFor(text, true), 0, payload);
   hits.sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: Hit[] = [];
   for (const h of hits) {
     const last = merged[merged.length - 1];
     if (last && h.start < last.end) last.end = Math.max(last.end, h.end);
-    else merged.push({ ...h });
+    else merged.push({ start: h.start, end: h.end, finding: toFinding(h, where) });
   }
   return merged;
 }
