@@ -251,11 +251,13 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
   // Real credentials coming back are swapped for placeholders: headers here, the body as it streams.
   const scrubber = ctx.scrubbers?.get(plan.route);
   const found = new Set<string>();
+  // The reason phrase is upstream text the agent reads too.
+  const reason = scrubber ? scrubText(scrubber, resHead.reason, found) : resHead.reason;
   if (scrubber) outHeaders = outHeaders.map(([k, v]) => [k, scrubText(scrubber, v, found)]);
   const encodings = headerTokens(resHead.headers, "content-encoding").filter((t) => t !== "identity");
   // A route's upstream was asked for identity; a compressed reply from it is decoded (bounded) and scrubbed whole.
   if (scrubber && plan.route?.credential && encodings.length && framing.kind !== "none") {
-    return sendDecodedResponse(ctx, scrubber, conn, up, slot, plan, resHead.status, resHead.reason, outHeaders, framing, encodings, found, upstreamKeeps, record, refuse, bytesOut);
+    return sendDecodedResponse(ctx, scrubber, conn, up, slot, plan, resHead.status, reason, outHeaders, framing, encodings, found, upstreamKeeps, record, refuse, bytesOut);
   }
   const stream = scrubber && framing.kind !== "none" ? new StreamScrub(scrubber) : undefined;
   // A swap that changes a length would break Content-Length: such bodies are re-framed.
@@ -274,7 +276,7 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
 
   let bytesIn = 0;
   try {
-    await writeAll(conn.sock, serializeResponseHead(resHead.status, resHead.reason || "-", outHeaders));
+    await writeAll(conn.sock, serializeResponseHead(resHead.status, reason || "-", outHeaders));
     bytesIn = await streamResponseBody(up.reader, conn.sock, framing, !plan.http10, stream, reframe);
   } catch (e) {
     // Mid-stream failure: the head is gone, so the only honest signal is to drop both sides.
