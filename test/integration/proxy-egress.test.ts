@@ -374,3 +374,23 @@ describe.skipIf(!CURL)("misbehaving clients", () => {
     expect(readAudit(auditFile).some((r) => r.reason?.includes("did not complete in time"))).toBe(true);
   }, 40_000);
 });
+
+describe.skipIf(!CURL)("WebSocket: large server frames stream through", () => {
+  test("a 3 MiB binary echo arrives whole (not held in one buffer)", async () => {
+    const { sock } = await wsOpen("api.test");
+    const big = Buffer.alloc(3 * 1024 * 1024, 0x41);
+    let got = Buffer.alloc(0);
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 15_000);
+      sock.on("data", (d: Buffer) => {
+        got = Buffer.concat([got, d]);
+        if (got.length >= big.length + 10) (clearTimeout(timer), resolve());
+      });
+    });
+    sock.write(encodeFrame(true, 2, big, mask()));
+    await done;
+    expect(got[0]).toBe(0x82);
+    expect(got.length).toBe(big.length + 10);
+    sock.destroy();
+  }, 30_000);
+});

@@ -36,8 +36,17 @@ export class FrameError extends Error {
   }
 }
 
-/** The next frame, or null at a clean end of stream. Payloads over `max` are refused before they are read. */
-export async function readFrame(reader: SocketReader, max: number): Promise<Frame | null> {
+interface FrameHead {
+  fin: boolean;
+  rsv: number;
+  opcode: number;
+  len: number;
+  key?: Buffer;
+  /** The head bytes as received. */
+  raw: Buffer;
+}
+
+async function readFrameHead(reader: SocketReader, max: number): Promise<FrameHead | null> {
   const first = await reader.readSome(1);
   if (!first) return null;
   const b0 = first[0]!;
@@ -56,18 +65,25 @@ export async function readFrame(reader: SocketReader, max: number): Promise<Fram
     len = Number(big);
   }
   if (len > max) throw new FrameError(CLOSE_TOO_BIG, `a frame of ${len} bytes is over the ${max}-byte scan limit`);
-  const masked = (b1 & 0x80) !== 0;
   let key: Buffer | undefined;
-  if (masked) {
-    key = await reader.readExactly(4);
+  if ((b1 & 0x80) !== 0) {
+    key = Buffer.from(await reader.readExactly(4));
     parts.push(key);
   }
-  const body = len ? Buffer.from(await reader.readExactly(len)) : Buffer.alloc(0);
-  parts.push(body);
-  const raw = Buffer.concat(parts);
-  const payload = key ? unmask(body, key) : body;
-  return { fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 0x7, opcode: b0 & 0x0f, masked, payload, raw };
+  return { fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 0x7, opcode: b0 & 0x0f, len, key, raw: Buffer.concat(parts) };
 }
+
+/** The next frame, or null at a clean end of stream. Payloads over `max` are refused before they are read. */
+export async function readFrame(reader: SocketReader, max: number): Promise<Frame | null> {
+  const h = await readFrameHead(reader, max);
+  if (!h) return null;
+  const body = h.len ? Buffer.from(await reader.readExactly(h.len)) : Buffer.alloc(0);
+  const payload = h.key ? unmask(body, h.key) : body;
+  return { fin: h.fin, rsv: h.rsv, opcode: h.opcode, masked: !!h.key, payload, raw: Buffer.concat([h.raw, body]) };
+}
+
+/** Frames from the server up to this size are handled whole; larger ones stream through in pieces. */
+const WHOLE_FRAME = 1024 * 1024;
 
 function unmask(data: Buffer, key: Buffer): Buffer {
   const out = Buffer.allocUnsafe(data.length);
@@ -180,9 +196,29 @@ export async function relayWebSocket(sides: WsSides, head101: string, opts: WsOp
   const serverToAgent = async () => {
     let scrub: StreamScrub | undefined;
     for (;;) {
-      const f = await readFrame(sides.upReader, Number.MAX_SAFE_INTEGER);
-      if (!f) return;
-      if (f.rsv) throw new FrameError(CLOSE_PROTOCOL, "the server sent compressed or extension frames, which were not negotiated");
+      const h = await readFrameHead(sides.upReader, Number.MAX_SAFE_INTEGER);
+      if (!h) return;
+      if (h.rsv) throw new FrameError(CLOSE_PROTOCOL, "the server sent compressed or extension frames, which were not negotiated");
+      if (h.key) throw new FrameError(CLOSE_PROTOCOL, "the server sent a masked frame");
+      if (h.len > WHOLE_FRAME) {
+        // A big frame is never held whole: streamed piece by piece (scrubbed in place when swaps keep lengths).
+        if (opts.scrubber && !opts.scrubber.sameLength) throw new FrameError(CLOSE_TOO_BIG, "a server frame too large to scrub");
+        if (h.opcode !== 0 || !scrub) scrub = opts.scrubber ? new StreamScrub(opts.scrubber) : undefined;
+        await writeAll(client, h.raw);
+        let left = h.len;
+        while (left > 0) {
+          const piece = await sides.upReader.readSome(Math.min(left, 64 * 1024));
+          if (!piece) throw new ClosedError("server closed in the middle of a frame");
+          left -= piece.length;
+          // Held-back bytes of a piece come out with a later one: the frame's total length is unchanged.
+          const out = !scrub ? piece : left === 0 ? Buffer.concat([scrub.push(piece), scrub.end()]) : scrub.push(piece);
+          if (out.length) await writeAll(client, out);
+        }
+        if (scrub) note(scrub.found);
+        continue;
+      }
+      const body = h.len ? Buffer.from(await sides.upReader.readExactly(h.len)) : Buffer.alloc(0);
+      const f: Frame = { fin: h.fin, rsv: h.rsv, opcode: h.opcode, masked: false, payload: body, raw: Buffer.concat([h.raw, body]) };
       if (!opts.scrubber) {
         await writeAll(client, f.raw);
         continue;

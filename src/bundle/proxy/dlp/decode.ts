@@ -27,34 +27,14 @@ export class TooLargeToScan extends Error {}
  */
 const MIN_B64 = 20;
 const MIN_HEX = 30;
-const B64_CHARS = new Uint8Array(256);
-const HEX_CHARS = new Uint8Array(256);
-for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_") B64_CHARS[c.charCodeAt(0)] = 1;
-for (const c of "0123456789abcdefABCDEF") HEX_CHARS[c.charCodeAt(0)] = 1;
+// Maximal runs, anchored at a run's start by the lookbehind: inside a run the match fails at
+// once, so the pass is linear (a bare /[…]{20,}/g retries from every position of every word).
+const B64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}/g;
+const HEX_RUN = /(?<![0-9a-fA-F])[0-9a-fA-F]{30,}/g;
 
-/**
- * Maximal runs of `table` characters at least `min` long. A plain loop: a
- * regex such as /[A-Za-z0-9+/]{16,}/g retries at every position of every
- * shorter word and costs ten times more on prose.
- */
-function runsOf(text: string, table: Uint8Array, min: number): [number, number][] {
+function runsOf(text: string, re: RegExp): [number, number][] {
   const out: [number, number][] = [];
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c > 255 || !table[c]) {
-      i++;
-      continue;
-    }
-    const start = i;
-    while (i < n) {
-      const d = text.charCodeAt(i);
-      if (d > 255 || !table[d]) break;
-      i++;
-    }
-    if (i - start >= min) out.push([start, i]);
-  }
+  for (const m of text.matchAll(re)) out.push([m.index!, m.index! + m[0].length]);
   return out;
 }
 const PCT = /%([0-9A-Fa-f]{2})/g;
@@ -251,11 +231,15 @@ export function decodedSegments(text: string, maxOutput: number, payload = false
   if (text.includes("\\u") || text.includes("\\x") || text.includes("&#")) {
     for (const [s, e] of runsAround(text, ESC, TOKENISH)) out.push({ start: s, end: e, text: unescapeLiterals(text.slice(s, e)), how: "escaped" });
   }
-  const runs = runsOf(text, B64_CHARS, MIN_B64);
+  const runs = runsOf(text, B64_RUN);
   if (runs.length) out.push(...base64Batch(text, runs));
   // Hex runs (also inside a longer base64-alphabet run, e.g. "x-" + hex), both nibble alignments.
-  for (const [s, e] of runsOf(text, HEX_CHARS, MIN_HEX)) {
-    for (const t of hexViews(text.slice(s, e))) out.push({ start: s, end: e, text: t, how: "hex" });
+  // Hex digits are base64 characters: a hex run lies inside a base64 run at least as long.
+  for (const [rs, re] of runs) {
+    if (re - rs < MIN_HEX) continue;
+    for (const [s, e] of runsOf(text.slice(rs, re), HEX_RUN)) {
+      for (const t of hexViews(text.slice(rs + s, rs + e))) out.push({ start: rs + s, end: rs + e, text: t, how: "hex" });
+    }
   }
   return out;
 }
