@@ -200,9 +200,10 @@ export async function relayWebSocket(sides: WsSides, head101: string, opts: WsOp
       if (!h) return;
       if (h.rsv) throw new FrameError(CLOSE_PROTOCOL, "the server sent compressed or extension frames, which were not negotiated");
       if (h.key) throw new FrameError(CLOSE_PROTOCOL, "the server sent a masked frame");
-      if (h.len > WHOLE_FRAME) {
-        // A big frame is never held whole: streamed piece by piece (scrubbed in place when swaps keep lengths).
-        if (opts.scrubber && !opts.scrubber.sameLength) throw new FrameError(CLOSE_TOO_BIG, "a server frame too large to scrub");
+      const streamable = !opts.scrubber || opts.scrubber.sameLength;
+      if (!streamable && h.len > opts.maxMessage) throw new FrameError(CLOSE_TOO_BIG, "a server frame too large to scrub");
+      if (h.len > WHOLE_FRAME && streamable) {
+        // A big frame is not held whole: streamed piece by piece (scrubbed in place: swaps keep lengths).
         if (h.opcode !== 0 || !scrub) scrub = opts.scrubber ? new StreamScrub(opts.scrubber) : undefined;
         await writeAll(client, h.raw);
         let left = h.len;
