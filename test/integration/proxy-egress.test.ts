@@ -394,3 +394,22 @@ describe.skipIf(!CURL)("WebSocket: large server frames stream through", () => {
     sock.destroy();
   }, 30_000);
 });
+
+describe.skipIf(!CURL)("connection slots", () => {
+  test("a client holding every slot with idle connections does not lock others out: the longest-waiting are shed", async () => {
+    const { MAX_CLIENT_CONNECTIONS } = await import("../../src/bundle/proxy/server.ts");
+    const hogs: Socket[] = [];
+    for (let i = 0; i < MAX_CLIENT_CONNECTIONS + 20; i++) {
+      const s = netConnect(proxy.address.port, "127.0.0.1");
+      s.on("error", () => {});
+      hogs.push(s);
+    }
+    await Bun.sleep(1500);
+    try {
+      for (let i = 0; i < 3; i++) expect((await curl([`${up.url}/hello`])).status).toBe(200);
+      expect(hogs.filter((s) => s.destroyed || s.readyState === "closed").length).toBeGreaterThan(0);
+    } finally {
+      hogs.forEach((s) => s.destroy());
+    }
+  }, 40_000);
+});

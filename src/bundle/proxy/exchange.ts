@@ -38,6 +38,11 @@ export interface ExchangeContext {
   policy: RequestPolicy;
   scanBudget: ScanBudget;
   dial: DialPolicy;
+  /**
+   * Connections waiting for a request head (idle keep-alive, or a head still arriving): the
+   * proxy sheds the oldest of them when its connection slots run out.
+   */
+  waiting?: { enter(sock: Duplex): void; leave(sock: Duplex): void };
   /** Per route (undefined key: other hosts): swaps real route credentials in responses for placeholders. */
   scrubbers?: ReadonlyMap<ProxyRouteConfig | undefined, Scrubber>;
   audit(rec: AuditRecord): void;
@@ -76,7 +81,14 @@ export async function serveHttp(ctx: ExchangeContext, conn: ClientConn, firstHea
     let head: Buffer | null | undefined = firstHead;
     // Bounded: a client that keeps a connection forever still gets a fresh one now and then.
     for (let n = 0; n < 100_000; n++) {
-      head ??= await conn.reader.readHead(HEAD_LIMIT, { completeMs: HEAD_TIMEOUT_MS });
+      if (!head) {
+        ctx.waiting?.enter(conn.sock);
+        try {
+          head = await conn.reader.readHead(HEAD_LIMIT, { completeMs: HEAD_TIMEOUT_MS });
+        } finally {
+          ctx.waiting?.leave(conn.sock);
+        }
+      }
       if (!head) break;
       const outcome = await exchange(ctx, conn, head, slot);
       head = undefined;

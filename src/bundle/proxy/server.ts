@@ -5,6 +5,7 @@
 // sidesteps Bun's gaps in https/CONNECT/SNI handling (DESIGN.md "Proxy notes").
 import { readFileSync } from "node:fs";
 import { createServer, isIP, type Server, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { TLSSocket } from "node:tls";
 import type { Daemon, ProxyConfig, ProxyRouteConfig } from "../config.ts";
 import { BottleError } from "../../util/errors.ts";
@@ -36,6 +37,8 @@ export const MAX_CLIENT_CONNECTIONS = 512;
 /** Request bytes held for DLP scanning across all connections (each body ≤ MAX_SCANNED_BODY); sized to the bundle's memory limit. */
 const SCAN_BUDGET_BYTES = 128 * 1024 * 1024;
 const HANDSHAKE_MS = 15_000;
+/** Slots kept free for new connections by shedding the longest-waiting idle ones. */
+const SLOT_RESERVE = 32;
 
 interface ProxyState extends ExchangeContext {
   cfg: ProxyConfig;
@@ -108,9 +111,27 @@ export async function startProxy(cfg: ProxyConfig, env: Record<string, string | 
   };
 
   const sockets = new Set<Socket>();
+  // Insertion-ordered: the first entry is the connection that has waited longest for a head.
+  const waiting = new Set<Duplex>();
+  state.waiting = {
+    enter: (s) => void waiting.add(s),
+    leave: (s) => void waiting.delete(s),
+  };
   const server: Server = createServer((sock) => {
     sockets.add(sock);
-    sock.on("close", () => sockets.delete(sock));
+    waiting.add(sock);
+    sock.on("close", () => {
+      sockets.delete(sock);
+      waiting.delete(sock);
+    });
+    // Slots nearly gone: shed the connections that waited longest without a request (idle keep-alives,
+    // trickled heads), never one in the middle of an exchange. A misbehaving client cannot lock others out.
+    for (const old of waiting) {
+      if (sockets.size <= MAX_CLIENT_CONNECTIONS - SLOT_RESERVE) break;
+      if (old === sock) continue;
+      waiting.delete(old);
+      old.destroy();
+    }
     handleClient(state, sock).catch(() => sock.destroy());
   });
   server.maxConnections = MAX_CLIENT_CONNECTIONS;
@@ -145,6 +166,7 @@ async function handleClient(state: ProxyState, sock: Socket): Promise<void> {
   try {
     // The first head must arrive whole within HEAD_TIMEOUT_MS of accept: an idle or trickling socket frees its slot.
     raw = await reader.readHead(HEAD_LIMIT, { deadline: Date.now() + HEAD_TIMEOUT_MS });
+    state.waiting?.leave(sock);
     if (!raw) return void sock.destroy();
     req = parseRequestHead(raw.toString("latin1"));
   } catch (e) {
