@@ -4,7 +4,7 @@
 // is wrong instead of a crash deep inside a daemon.
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
-import { CREDENTIAL_KINDS } from "../manifest/schema.ts";
+import { CREDENTIAL_KINDS, ROUTE_DLP_MODES } from "../manifest/schema.ts";
 import { BottleError } from "../util/errors.ts";
 import type { BundleConfig, ProxyConfig } from "./config.ts";
 
@@ -24,7 +24,9 @@ export const proxyConfigSchema = v.object({
   listen: v.string(),
   allow: strings,
   dlp: v.boolean(),
-  routes: v.array(v.object({ host: v.string(), upstream: v.optional(v.string()), credential: v.optional(credentialSchema) })),
+  routes: v.array(
+    v.object({ host: v.string(), upstream: v.optional(v.string()), credential: v.optional(credentialSchema), dlp: v.optional(v.picklist(ROUTE_DLP_MODES)) }),
+  ),
   secretEnv: strings,
   caDir: v.string(),
   auditLog: v.string(),

@@ -75,3 +75,10 @@ test.each([
   expect(e.code).toBe("USAGE");
   expect(e.message).toContain(fragment);
 });
+
+test("a route's dlp mode survives the reader (a dropped key would silently turn block into redact)", () => {
+  const routes = [{ host: "api.test", dlp: "block" }, { host: "b.test", dlp: "redact" }, { host: "c.test" }];
+  expect(parseProxyConfigJson(JSON.stringify({ ...proxy, routes }), "p.json").routes).toEqual(routes as never);
+  const e = thrown(() => parseProxyConfigJson(JSON.stringify({ ...proxy, routes: [{ host: "x", dlp: "off" }] }), "p.json"));
+  expect(e).toBeInstanceOf(BottleError);
+});
