@@ -5,10 +5,10 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { AuditRecord } from "./audit.ts";
 import type { ProxyRouteConfig } from "../config.ts";
-import { badRequest, dlpBlocked, privateRefused, refusalResponse, unscannable, upstreamFailed, type Refusal } from "./deny.ts";
-import { MAX_INFLATED, redactBody, scanBody, TooLargeToScan, type Finding } from "./dlp/scan.ts";
-import { decodeContentEncoding } from "./dlp/decode.ts";
+import { badRequest, privateRefused, refusalResponse, unscannable, upstreamFailed, type Refusal } from "./deny.ts";
 import { scrubText, StreamScrub, type Scrubber } from "./dlp/scrub.ts";
+import { checkBody } from "./body-check.ts";
+import { scrubNote, sendDecodedResponse } from "./response-scrub.ts";
 import { relayWebSocket, upgradeResponseHeaders } from "./websocket.ts";
 import {
   HeadError,
@@ -56,7 +56,7 @@ export interface ClientConn {
   origin?: Origin;
 }
 
-interface UpstreamConn {
+export interface UpstreamConn {
   key: string;
   sock: Socket;
   reader: SocketReader;
@@ -301,83 +301,6 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
   for (const n of stream?.found ?? []) found.add(n);
   record({ decision: "allow", status: resHead.status, bytesOut, bytesIn, ...scrubNote(found) });
   return keep ? "keep-alive" : "close";
-}
-
-function scrubNote(found: Set<string>): Partial<AuditRecord> {
-  return found.size ? { scrubbed: [...found], reason: `real credential ${[...found].join(", ")} in the response replaced by its placeholder` } : {};
-}
-
-/**
- * The request body checked by DLP: decoded from its Content-Encoding (bounded),
- * then redacted (marker per finding) or refused, as the route says.
- */
-function checkBody(
-  got: Buffer,
-  plan: ForwardPlan,
-): { body: Buffer; findings: Finding[]; decoded: boolean } | { refusal: Refusal } {
-  try {
-    let content = got;
-    if (plan.bodyEncodings.length) {
-      const d = decodeContentEncoding(got, plan.bodyEncodings, MAX_INFLATED);
-      if (!d) return { refusal: unscannable(plan.host, `the request body does not decode as its Content-Encoding (${plan.bodyEncodings.join(", ")}) says`) };
-      content = d;
-    }
-    if (plan.dlpMode === "redact") {
-      const r = redactBody(content, "the request body", plan.bodyPolicy);
-      if ("unredactable" in r) return { refusal: dlpBlocked(plan.host, `${r.unredactable.message}, inside a compressed payload that cannot be redacted in place`) };
-      return r.findings.length ? { body: r.body, findings: r.findings, decoded: content !== got } : { body: got, findings: [], decoded: false };
-    }
-    const f = scanBody(content, "the request body", plan.bodyPolicy);
-    return f ? { refusal: dlpBlocked(plan.host, f.message) } : { body: got, findings: [], decoded: false };
-  } catch (e) {
-    if (e instanceof TooLargeToScan) return { refusal: unscannable(plan.host, `the request body holds ${e.message}`) };
-    throw e;
-  }
-}
-
-async function sendDecodedResponse(
-  ctx: ExchangeContext,
-  scrubber: Scrubber,
-  conn: ClientConn,
-  up: UpstreamConn,
-  slot: UpstreamSlot,
-  plan: ForwardPlan,
-  status: number,
-  reason: string,
-  headers: Header[],
-  framing: BodyFraming,
-  encodings: string[],
-  found: Set<string>,
-  upstreamKeeps: boolean,
-  record: (extra: Partial<AuditRecord> & Pick<AuditRecord, "decision">) => void,
-  refuse: (decision: AuditRecord["decision"], r: Refusal) => Promise<Outcome>,
-  bytesOut: number,
-): Promise<Outcome> {
-  let raw: Buffer | "too-large";
-  try {
-    raw = await readWholeBody(up.reader, framing, ctx.policy.maxScannedBody);
-  } catch (e) {
-    slot.close();
-    return refuse("error", upstreamFailed(plan.target.host, (e as Error).message));
-  }
-  if (!upstreamKeeps) slot.close();
-  let decoded: Buffer | undefined;
-  try {
-    decoded = raw === "too-large" ? undefined : decodeContentEncoding(raw, encodings, MAX_INFLATED);
-  } catch {
-    decoded = undefined;
-  }
-  if (!decoded) {
-    slot.close();
-    return refuse("error", upstreamFailed(plan.target.host, `a compressed (${encodings.join(", ")}) response too large or malformed to scrub of credentials`));
-  }
-  const body = Buffer.from(scrubText(scrubber, decoded.toString("latin1"), found), "latin1");
-  const out = withoutHeaders(headers, ["content-encoding", "content-length"]);
-  out.push(["Content-Length", String(body.length)], ["Connection", plan.clientClose ? "close" : "keep-alive"]);
-  await writeAll(conn.sock, serializeResponseHead(status, reason || "-", out));
-  for (let o = 0; o < body.length; o += PIECE) await writeAll(conn.sock, body.subarray(o, o + PIECE));
-  record({ decision: "allow", status, bytesOut, bytesIn: body.length, ...scrubNote(found) });
-  return plan.clientClose ? "close" : "keep-alive";
 }
 
 async function upstreamFor(ctx: ExchangeContext, plan: ForwardPlan, slot: UpstreamSlot): Promise<{ up: UpstreamConn; reused: boolean }> {

@@ -3,7 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { brotliCompressSync, deflateSync, gzipSync, zstdCompressSync } from "node:zlib";
 import { decodedSegments, percentDecode, unescapeLiterals } from "../../../../src/bundle/proxy/dlp/decode.ts";
-import { encodedForms, findAll, redactBody, redactText, scanBody, scanParts, SECRET_PATTERNS, TooLargeToScan, type ScanPolicy } from "../../../../src/bundle/proxy/dlp/scan.ts";
+import { encodedForms, findAll, scanBody, scanParts, SECRET_PATTERNS, TooLargeToScan, type ScanPolicy } from "../../../../src/bundle/proxy/dlp/scan.ts";
+import { redactBody, redactText } from "../../../../src/bundle/proxy/dlp/redact.ts";
 
 const AWS = ["AKIA", "IOSFODNN7EXAMPLQ"].join("");
 const SECRET = "operator-secret-value-xyz";
