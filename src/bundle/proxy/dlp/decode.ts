@@ -32,9 +32,12 @@ const MIN_HEX = 30;
 const B64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}/g;
 const HEX_RUN = /(?<![0-9a-fA-F])[0-9a-fA-F]{30,}/g;
 
+/** exec over a shared global regex (matchAll would clone and recompile it on every call). */
 function runsOf(text: string, re: RegExp): [number, number][] {
   const out: [number, number][] = [];
-  for (const m of text.matchAll(re)) out.push([m.index!, m.index! + m[0].length]);
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push([m.index, m.index + m[0].length]);
+  re.lastIndex = 0;
   return out;
 }
 const PCT = /%([0-9A-Fa-f]{2})/g;
@@ -55,12 +58,14 @@ const TOKENISH = (c: number) => (c >= 0x30 && c <= 0x3a) || (c >= 0x41 && c <= 0
 function runsAround(text: string, seed: RegExp, isRun: (c: number) => boolean): [number, number][] {
   const out: [number, number][] = [];
   let covered = 0;
-  const sticky = new RegExp(seed.source, "y");
-  for (const m of text.matchAll(seed)) {
-    if (m.index! < covered) continue;
-    let s = m.index!;
+  let sticky = stickyOf.get(seed);
+  if (!sticky) stickyOf.set(seed, (sticky = new RegExp(seed.source, "y")));
+  seed.lastIndex = 0;
+  for (let m = seed.exec(text); m; m = seed.exec(text)) {
+    if (m.index < covered) continue;
+    let s = m.index;
     while (s > covered && isRun(text.charCodeAt(s - 1))) s--;
-    let e = m.index! + m[0].length;
+    let e = m.index + m[0].length;
     for (;;) {
       if (e < text.length && isRun(text.charCodeAt(e))) {
         e++;
@@ -76,9 +81,12 @@ function runsAround(text: string, seed: RegExp, isRun: (c: number) => boolean): 
     }
     out.push([s, e]);
     covered = e;
+    seed.lastIndex = Math.max(seed.lastIndex, e);
   }
+  seed.lastIndex = 0;
   return out;
 }
+const stickyOf = new WeakMap<RegExp, RegExp>();
 
 export function unescapeLiterals(s: string): string {
   return s.replace(ESC, (_, u?: string, x?: string, hx?: string, dec?: string) => {

@@ -271,11 +271,18 @@ function* patternMatches(text: string, patterns: readonly SecretPattern[], all: 
   const anyHint = prefilterOf(patterns).test(text);
   for (const p of patterns) {
     if (p.hints && (!anyHint || !p.hints.some((h) => text.includes(h)))) continue;
-    for (const m of text.matchAll(p.re)) {
+    // exec on the shared global regex, not matchAll: matchAll clones (and recompiles) it on every call.
+    const re = p.re;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (m[0].length === 0) re.lastIndex++;
       if (p.validate && !p.validate(m[0])) continue;
-      yield { p, start: m.index!, end: m.index! + m[0].length };
+      const hit = { p, start: m.index, end: m.index + m[0].length };
+      if (!all) re.lastIndex = 0;
+      yield hit;
       if (!all) break;
     }
+    re.lastIndex = 0;
   }
 }
 
