@@ -127,9 +127,51 @@ function base64Batch(text: string, runs: [number, number][]): Segment[] {
     if (!spans.length) continue;
     // Node's decoder takes both alphabets ('-' '_' as well as '+' '/').
     const decoded = Buffer.from(pieces.join(""), "base64").toString("latin1");
-    for (const [s, e, from, to] of spans) out.push({ start: s, end: e, text: decoded.slice(from, to), how: "base64" });
+    // Most views of ordinary text are random bytes (the wrong alignments, identifiers that only look
+    // like base64): of those, only printable runs of 8+ can hold anything to find, and only a view that
+    // starts like a compressed stream is worth inflating. Found here in one pass over all views.
+    const kept = new Map<number, string[]>();
+    PRINTABLE_RUNS.lastIndex = 0;
+    for (let m = PRINTABLE_RUNS.exec(decoded); m; m = PRINTABLE_RUNS.exec(decoded)) {
+      const i = spanAt(spans, m.index);
+      const list = kept.get(i);
+      if (list) list.push(m[0]);
+      else kept.set(i, [m[0]]);
+    }
+    PRINTABLE_RUNS.lastIndex = 0;
+    spans.forEach(([s, e, from, to], i) => {
+      const runsIn = kept.get(i);
+      if (startsCompressed(decoded, from, to)) out.push({ start: s, end: e, text: decoded.slice(from, to), how: "base64" });
+      else if (runsIn) out.push({ start: s, end: e, text: runsIn.length === 1 && runsIn[0]!.length === to - from ? runsIn[0]! : runsIn.join("\n\u0000\n"), how: "base64" });
+    });
   }
   return out;
+}
+
+export const PRINTABLE_RUNS = /[\x09-\x0d\x20-\x7e]{8,}/g;
+
+/** Index of the span whose decoded range holds position `at` (spans sorted, separated by NULs). */
+function spanAt(spans: [number, number, number, number][], at: number): number {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (spans[mid]![2] <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The view starts with gzip, zstd or zlib magic, or is long binary (a brotli candidate; brotli has no magic). */
+function startsCompressed(d: string, from: number, to: number): boolean {
+  if (to - from < 8) return false;
+  const b0 = d.charCodeAt(from);
+  const b1 = d.charCodeAt(from + 1);
+  if ((b0 === 0x1f && b1 === 0x8b) || (b0 === 0x28 && b1 === 0xb5 && d.charCodeAt(from + 2) === 0x2f) || ((b0 & 0x0f) === 8 && b0 >> 4 <= 7 && ((b0 << 8) | b1) % 31 === 0)) {
+    return true;
+  }
+  // Brotli: only views long enough to be worth it; the scanner bounds the number of trials.
+  return to - from >= 64 && (b0 < 0x09 || (b0 > 0x0d && b0 < 0x20) || b0 > 0x7e);
 }
 
 function hexViews(run: string): string[] {

@@ -4,7 +4,7 @@
 // (decode.ts). Scanning returns the first finding; redaction replaces every
 // finding by a marker. The value itself is never part of a result, only what
 // it is and where it was.
-import { decodedSegments, looksBinary, tryBrotli, decompressByMagic, TooLargeToScan, type Segment } from "./decode.ts";
+import { decodedSegments, looksBinary, tryBrotli, decompressByMagic, PRINTABLE_RUNS, TooLargeToScan, type Segment } from "./decode.ts";
 import { SECRET_PATTERNS, type SecretPattern } from "./patterns.ts";
 
 export { TooLargeToScan };
@@ -182,20 +182,48 @@ function viewsOf(text: string, ctx: Ctx, payload: boolean): Segment[] {
   const segs = decodedSegments(text, MAX_INFLATED, payload);
   const out: Segment[] = [];
   for (const seg of segs) {
+    const t = seg.text;
     // A decoded view that is byte-for-byte the text itself adds nothing.
-    if (seg.text.length === seg.end - seg.start && seg.text === text.slice(seg.start, seg.end)) continue;
-    out.push(seg);
-    if (seg.text.length < 8) continue;
-    const bytes = Buffer.from(seg.text, "latin1");
-    const c = decompressByMagic(bytes, MAX_INFLATED);
-    if (c) out.push({ ...seg, text: c.data.toString("latin1"), how: `${seg.how}, then ${c.how}` });
-    else if (bytes.length >= 32 && ctx.brotliTries > 0 && looksBinary(bytes)) {
-      ctx.brotliTries--;
-      const b = tryBrotli(bytes, MAX_INFLATED);
-      if (b) out.push({ ...seg, text: b.toString("latin1"), how: `${seg.how}, then brotli` });
+    if (t.length === seg.end - seg.start && t === text.slice(seg.start, seg.end)) continue;
+    if (t.length >= 8 && mayBeCompressed(t)) {
+      const bytes = Buffer.from(t, "latin1");
+      const c = decompressByMagic(bytes, MAX_INFLATED);
+      if (c) out.push({ ...seg, text: c.data.toString("latin1"), how: `${seg.how}, then ${c.how}` });
+      else if (bytes.length >= 32 && ctx.brotliTries > 0 && looksBinary(bytes)) {
+        ctx.brotliTries--;
+        const b = tryBrotli(bytes, MAX_INFLATED);
+        if (b) out.push({ ...seg, text: b.toString("latin1"), how: `${seg.how}, then brotli` });
+      }
     }
+    // Every pattern, and every encoding worth decoding further, is 8+ printable ASCII characters in
+    // a row: of a binary view (the wrong alignments of ordinary base64, image data) only such runs
+    // are kept — a hit maps to the whole encoded run anyway. Secret values and placeholders are
+    // also matched in their encoded forms directly.
+    const kept = printableRuns(t);
+    if (kept) out.push(kept === t ? seg : { ...seg, text: kept });
   }
   return out;
+}
+
+function printableRuns(t: string): string | undefined {
+  PRINTABLE_RUNS.lastIndex = 0;
+  const runs: string[] = [];
+  for (let m = PRINTABLE_RUNS.exec(t); m; m = PRINTABLE_RUNS.exec(t)) runs.push(m[0]);
+  PRINTABLE_RUNS.lastIndex = 0;
+  if (!runs.length) return undefined;
+  return runs.length === 1 && runs[0]!.length === t.length ? t : runs.join(SEP);
+}
+
+/** Cheap pre-check on the first bytes: a compression magic, or binary (a brotli candidate). */
+function mayBeCompressed(t: string): boolean {
+  const b0 = t.charCodeAt(0);
+  const b1 = t.charCodeAt(1);
+  if ((b0 === 0x1f && b1 === 0x8b) || (b0 === 0x28 && b1 === 0xb5) || ((b0 & 0x0f) === 8 && ((b0 << 8) | b1) % 31 === 0)) return true;
+  for (let i = 0; i < Math.min(t.length, 16); i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x09 || (c > 0x0d && c < 0x20)) return true;
+  }
+  return false;
 }
 
 function findHits(text: string, policy: ScanPolicy, ctx: Ctx, depth: number, payload: boolean): RawHit[] {
