@@ -61,13 +61,15 @@ describe.skipIf(NO_CURL)("bundle proxy CLI", () => {
         body = await new Response(c.stdout).text();
         if (!body) await Bun.sleep(100);
       }
-      expect(JSON.parse(body).headers.authorization).toBe("Bearer the-real-token-value");
+      // The origin got the real token; its echo reaches the agent scrubbed back to the placeholder.
+      expect(up.seen.at(-1)!.headers.authorization).toBe("Bearer the-real-token-value");
+      expect(JSON.parse(body).headers.authorization).toBe("Bearer placeholder-token-0123456789abcdef");
     } finally {
       proc.kill("SIGTERM");
     }
     expect(await proc.exited).toBe(0);
     const recs = readAudit(join(dir, "audit.jsonl"));
-    expect(recs.at(-1)).toMatchObject({ decision: "allow", host: "api.test", route: "api.test", status: 200 });
+    expect(recs.at(-1)).toMatchObject({ decision: "allow", host: "api.test", route: "api.test", status: 200, scrubbed: ["BOT_BOTTLE_CRED_0"] });
   });
 
   test("a missing route credential in the environment fails at start with a clear message", async () => {
