@@ -5,13 +5,15 @@
 //     indexOf pass over the same bytes (the floor of any scan).
 //  2. Response scrubbing (through the real proxy on loopback, TLS intercepted):
 //     1 MiB GETs and a long SSE stream from a credential route's host (every
-//     byte through the scrubber) vs. the same origin as an ordinary host.
+//     byte through the scrubber) vs. the same origin through a second proxy
+//     that has no credential route (nothing to scrub).
 //
 //   bun scripts/bench/scrub.ts [--seconds 5] [--json]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import type { ProxyConfig } from "../../src/bundle/config.ts";
 import { startProxy, UPSTREAM_CA_ENV } from "../../src/bundle/proxy/server.ts";
 import { SECRET_PATTERNS } from "../../src/bundle/proxy/dlp/patterns.ts";
 import { scanBody, type ScanPolicy } from "../../src/bundle/proxy/dlp/scan.ts";
@@ -68,30 +70,28 @@ async function scrubCost() {
   const dir = mkdtempSync(join(tmpdir(), "bb-bench-scrub-"));
   const up = await startTestUpstream(dir, { record: false });
   const REAL = "sk-ant-api03-REALrealREALrealREALrealREALrealREAL-0123456789";
-  const proxy = await startProxy(
-    {
-      listen: "127.0.0.1:0",
-      allow: [`localhost:${up.port}`, "api.test"],
-      dlp: true,
-      routes: [
-        {
-          host: "api.test",
-          upstream: up.url,
-          credential: { kind: "anthropic-api-key", header: "x-api-key", prefix: "", env: "ANTHROPIC_API_KEY", placeholder: "sk-ant-api03-PLACEHOLDERxxPLACEHOLDERxxPLACEHOLDER-9876543210", bundleEnv: "C0", query: false },
-        },
-      ],
-      secretEnv: [],
-      caDir: join(dir, "ca"),
-      auditLog: join(dir, "audit.jsonl"),
-      blockPrivate: true,
-      allowPrivate: ["localhost", "127.0.0.1"],
-    },
-    { [UPSTREAM_CA_ENV]: up.caFile, C0: REAL },
-  );
+  const config = (routes: ProxyConfig["routes"], name: string): ProxyConfig => ({
+    listen: "127.0.0.1:0",
+    allow: [`localhost:${up.port}`, "api.test"],
+    dlp: true,
+    routes,
+    secretEnv: [],
+    caDir: join(dir, name),
+    auditLog: join(dir, `${name}.jsonl`),
+    blockPrivate: true,
+    allowPrivate: ["localhost", "127.0.0.1"],
+  });
+  const route = {
+    host: "api.test",
+    upstream: up.url,
+    credential: { kind: "anthropic-api-key" as const, header: "x-api-key", prefix: "", env: "ANTHROPIC_API_KEY", placeholder: "sk-ant-api03-PLACEHOLDERxxPLACEHOLDERxxPLACEHOLDER-9876543210", bundleEnv: "C0", query: false },
+  };
+  const proxy = await startProxy(config([route], "ca"), { [UPSTREAM_CA_ENV]: up.caFile, C0: REAL });
+  const bare = await startProxy(config([], "ca-bare"), { [UPSTREAM_CA_ENV]: up.caFile });
   const ca = await Bun.file(join(dir, "ca", "ca.crt")).text();
-  const via = { host: "127.0.0.1", port: proxy.address.port };
-  const plain: Target = { host: "localhost", port: up.port, proxy: via, ca: [ca] };
-  const route: Target = { host: "api.test", port: 443, proxy: via, ca: [ca] };
+  const bareCa = await Bun.file(join(dir, "ca-bare", "ca.crt")).text();
+  const plain: Target = { host: "localhost", port: up.port, proxy: { host: "127.0.0.1", port: bare.address.port }, ca: [bareCa] };
+  const routed: Target = { host: "api.test", port: 443, proxy: { host: "127.0.0.1", port: proxy.address.port }, ca: [ca] };
   const rows = [];
   try {
     for (const [what, path] of [
@@ -112,12 +112,15 @@ async function scrubCost() {
         samples.sort((a, b) => a - b);
         return samples[Math.floor(samples.length / 2)]!;
       };
+      await measure(plain); // warm-up of both paths
+      await measure(routed);
       const base = await measure(plain);
-      const scrubbed = await measure(route);
+      const scrubbed = await measure(routed);
       rows.push({ response: what, plainMs: base, scrubbedMs: scrubbed, ratio: scrubbed / base });
     }
   } finally {
     await proxy.close();
+    await bare.close();
     await up.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -128,6 +131,6 @@ const dlp = dlpPerKb();
 log("DLP scan of 1 MiB request bodies (µs per KB; baseline: one indexOf over the same bytes)");
 for (const r of dlp) log(`  ${r.body.padEnd(24)} ${r.usPerKb.toFixed(2).padStart(7)} µs/KB   baseline ${r.baselineUsPerKb.toFixed(3)} µs/KB   ×${r.ratio.toFixed(1)}`);
 const scrub = await scrubCost();
-log("Response scrubbing through the proxy (median ms per response; baseline: same origin, not a credential route)");
+log("Response scrubbing through the proxy (median ms per response; baseline: same origin through a proxy with nothing to scrub)");
 for (const r of scrub) log(`  ${r.response.padEnd(24)} ${r.scrubbedMs.toFixed(2).padStart(7)} ms   baseline ${r.plainMs.toFixed(2)} ms   ×${r.ratio.toFixed(2)}`);
 if (opts.json) console.log(JSON.stringify({ dlp, scrub }, null, 2));
