@@ -47,3 +47,38 @@ test("close frames carry the code and a bounded reason", () => {
   expect(f.readUInt16BE(2)).toBe(1008);
   expect(f.length).toBeLessThanOrEqual(2 + 125);
 });
+
+import { relayWebSocket } from "../../../../src/bundle/proxy/websocket.ts";
+import { makeScrubber } from "../../../../src/bundle/proxy/dlp/scrub.ts";
+import { SECRET_PATTERNS } from "../../../../src/bundle/proxy/dlp/patterns.ts";
+
+test("a large server frame streams through the relay in pieces, scrubbed across piece boundaries, length kept", async () => {
+  const REAL = "real-credential-value-0123456789abcdef";
+  const PH = "fake-credential-value-9876543210fedcba";
+  const client = new PassThrough();
+  const up = new PassThrough();
+  // What the relay writes to the agent: collected from the client stream's writable side.
+  const toAgent: Buffer[] = [];
+  const clientSide = new PassThrough();
+  const agentDuplex = Object.assign(clientSide, {});
+  agentDuplex.write = ((chunk: Buffer | string) => (toAgent.push(Buffer.from(chunk)), true)) as never;
+  const upDuplex = new PassThrough();
+  upDuplex.write = (() => true) as never;
+  const payload = Buffer.alloc(3 * 1024 * 1024, 0x61);
+  // The credential straddles a 64 KiB piece boundary.
+  payload.write(REAL, 64 * 1024 - 10, "latin1");
+  const done = relayWebSocket(
+    { client: agentDuplex, clientReader: new SocketReader(client), up: upDuplex, upReader: new SocketReader(up) },
+    "HTTP/1.1 101 Switching Protocols\r\n\r\n",
+    { policy: { patterns: SECRET_PATTERNS, secrets: [], foreignPlaceholders: [], ownPlaceholders: [] }, scrubber: makeScrubber([{ name: "C0", real: REAL, placeholder: PH }]), maxMessage: 8 * 1024 * 1024 },
+  );
+  up.write(encodeFrame(true, 2, payload));
+  up.end();
+  client.end();
+  await done;
+  const out = Buffer.concat(toAgent.slice(1));
+  const f = (await readFrame(readerOf(out), 1 << 23))!;
+  expect(f.payload.length).toBe(payload.length);
+  expect(f.payload.includes(REAL)).toBe(false);
+  expect(f.payload.indexOf(PH)).toBe(64 * 1024 - 10);
+}, 20_000);
