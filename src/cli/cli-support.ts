@@ -2,7 +2,8 @@
 // command after `--`, the preflight prompt.
 import type { Database } from "bun:sqlite";
 import { consola } from "consola";
-import { findBottleRow, type BottleRow } from "../state/bottles.ts";
+import { findBottleRow, listBottleRows, type BottleRow } from "../state/bottles.ts";
+import { closest } from "../util/suggest.ts";
 import { BottleError } from "../util/errors.ts";
 
 /** Exactly one bottle for an identity or a unique prefix of one. */
@@ -10,7 +11,8 @@ export function findOneBottle(db: Database, idOrPrefix: string): BottleRow {
   const rows = findBottleRow(db, idOrPrefix);
   if (rows.length === 1) return rows[0]!;
   if (!rows.length) {
-    throw new BottleError("BOTTLE_NOT_FOUND", `no bottle ${idOrPrefix}`, { hint: "`bot-bottle ls` lists them" });
+    const near = closest(idOrPrefix, listBottleRows(db, { all: true }).map((r) => r.identity));
+    throw new BottleError("BOTTLE_NOT_FOUND", `no bottle ${idOrPrefix}`, { hint: near ? `did you mean \`${near}\`?` : "`bot-bottle ls` lists them" });
   }
   throw new BottleError("USAGE", `${idOrPrefix} matches ${rows.length} bottles: ${rows.map((r) => r.identity).join(", ")}`, {
     hint: "give more of the identity",

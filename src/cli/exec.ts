@@ -4,9 +4,12 @@ import { driverFor } from "../backends/registry.ts";
 import { openDb } from "../state/db.ts";
 import { BottleError } from "../util/errors.ts";
 import { argsAfterDashDash, findOneBottle } from "./cli-support.ts";
+import type { CliMeta } from "./strict.ts";
+
+const meta: CliMeta = { name: "exec", description: "Run a command in a running bottle: exec ID -- CMD…", takesCommand: true, passesExitCode: true };
 
 export default defineCommand({
-  meta: { name: "exec", description: "Run a command in a running bottle: exec ID -- CMD…" },
+  meta,
   args: {
     id: { type: "positional", required: true, description: "Bottle identity (or a unique prefix)" },
     tty: { type: "boolean", alias: "t", description: "Allocate a terminal" },

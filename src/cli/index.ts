@@ -5,6 +5,8 @@ import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
 import { consola } from "consola";
 import { BottleError } from "../util/errors.ts";
 import { VERSION, versionString } from "../version.ts";
+import { EXIT } from "../util/exit-codes.ts";
+import { checkCommandLine } from "./strict.ts";
 
 const lazy = (load: () => Promise<{ default: CommandDef<any> }>) => () => load().then((m) => m.default);
 
@@ -46,6 +48,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const dashDash = argv.indexOf("--");
   const own = dashDash === -1 ? argv : argv.slice(0, dashDash);
   const debug = own.includes("--debug");
+  let passesExitCode = false;
   if (debug) consola.level = 4;
   try {
     if (own.length === 1 && (own[0] === "--version" || own[0] === "-v")) {
@@ -56,10 +59,15 @@ export async function runCli(argv: string[]): Promise<number> {
       await showHelp(own.filter((a) => a !== "--help" && a !== "-h"));
       return 0;
     }
+    // Unknown commands, flags and arguments are refused before anything runs.
+    const shape = await checkCommandLine(main, argv);
+    passesExitCode = !!shape.meta.passesExitCode;
     await runCommand(main, { rawArgs: argv });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
-    return reportError(e, debug);
+    const code = reportError(e, debug);
+    // run/exec/resume exit with the agent's code: their own failures must not look like one.
+    return passesExitCode && code !== 0 ? EXIT.FAILED : code;
   }
 }
 

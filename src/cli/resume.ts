@@ -5,10 +5,18 @@ import { driverFor } from "../backends/registry.ts";
 import { openDb } from "../state/db.ts";
 import { isInteractive } from "./common.ts";
 import { argsAfterDashDash, findOneBottle } from "./cli-support.ts";
+import type { CliMeta } from "./strict.ts";
 import { resumeBottle } from "../lifecycle/session.ts";
 
+const meta: CliMeta = {
+  name: "resume",
+  description: "Start a kept bottle again and attach (or --detach, or -- COMMAND…)",
+  takesCommand: true,
+  passesExitCode: true,
+};
+
 export default defineCommand({
-  meta: { name: "resume", description: "Start a kept bottle again and attach (or --detach, or -- COMMAND…)" },
+  meta,
   args: {
     id: { type: "positional", required: true, description: "Bottle identity (or a unique prefix)" },
     detach: { type: "boolean", alias: "d", description: "Only start it (then `exec`, `stop`)" },

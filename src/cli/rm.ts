@@ -1,6 +1,7 @@
 // `bot-bottle rm ID…`: remove containers/networks, the state row and the host folder.
 import { rmSync } from "node:fs";
-import { defineCommand } from "citty";
+import { defineCommand, type PositionalArgDef } from "citty";
+import type { VariadicMark } from "./strict.ts";
 import { consola } from "consola";
 import { driverFor } from "../backends/registry.ts";
 import { openDb } from "../state/db.ts";
@@ -10,10 +11,12 @@ import { BottleError } from "../util/errors.ts";
 import { findOneBottle } from "./cli-support.ts";
 import { listArg } from "./common.ts";
 
+const ids: PositionalArgDef & VariadicMark = { type: "positional", required: true, description: "Bottle identity (or a unique prefix); several allowed", variadic: true };
+
 export default defineCommand({
   meta: { name: "rm", description: "Remove bottles: containers, networks, state and files" },
   args: {
-    id: { type: "positional", required: true, description: "Bottle identity (or a unique prefix); several allowed" },
+    id: ids,
     force: { type: "boolean", alias: "f", description: "Remove even if running" },
   },
   async run({ args }) {

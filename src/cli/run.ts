@@ -4,9 +4,17 @@ import { defineCommand } from "citty";
 import { planArgs } from "./common.ts";
 import { startBottle, startFlags } from "./start.ts";
 import { argsAfterDashDash } from "./cli-support.ts";
+import type { CliMeta } from "./strict.ts";
+
+const meta: CliMeta = {
+  name: "run",
+  description: "Run a bottle non-interactively: -p TASK, or -- COMMAND…; exits with the agent's code",
+  takesCommand: true,
+  passesExitCode: true,
+};
 
 export default defineCommand({
-  meta: { name: "run", description: "Run a bottle non-interactively: -p TASK, or -- COMMAND…; exits with the agent's code" },
+  meta,
   args: {
     bottle: { type: "positional", required: true, description: "Bottle name from the manifest" },
     prompt: { type: "string", alias: "p", description: "Task for the agent", valueHint: "TASK" },

@@ -9,6 +9,8 @@ import { openDb } from "../state/db.ts";
 import { answerItem, findPending, itemJson, itemStatus, loadInbox, type InboxItem } from "../supervise/inbox.ts";
 import { answeredMessage, approvalBox, inboxLines } from "../supervise/text.ts";
 import { BottleError } from "../util/errors.ts";
+import { closest } from "../util/suggest.ts";
+import { listBottleRows } from "../state/bottles.ts";
 
 export default defineCommand({
   meta: {
@@ -32,6 +34,18 @@ export default defineCommand({
         if (args.json) return printJson(itemJson({ ...item, answer }));
         return consola.success(answeredMessage(answer.decision === "approve" ? "approve" : "deny", item));
       }
+      if (args.request !== undefined) {
+        // Two words: the first can only be a sub-command.
+        throw new BottleError("USAGE", `unknown supervise command ${JSON.stringify(args.target)}`, {
+          hint: suggestion(args.target ?? "", SUB_COMMANDS.map((s) => `bot-bottle supervise ${s} ${args.request}`), SUB_COMMANDS) ?? "use `supervise approve REQ` or `supervise deny REQ`",
+        });
+      }
+      if (args.target !== undefined && !listBottleRows(db).some((r) => r.identity.startsWith(args.target!))) {
+        const ids = listBottleRows(db).map((r) => r.identity);
+        throw new BottleError("BOTTLE_NOT_FOUND", `no bottle ${JSON.stringify(args.target)}`, {
+          hint: suggestion(args.target, [...SUB_COMMANDS.map((s) => `bot-bottle supervise ${s} REQ`), ...ids.map((id) => `bot-bottle supervise ${id}`)], [...SUB_COMMANDS, ...ids]) ?? "`bot-bottle ls` lists them",
+        });
+      }
       const items = loadInbox(db, process.env, args.target);
       const shown = args.all ? items : items.filter((it) => itemStatus(it) === "pending");
       if (args.json) return printJson(shown.map((it) => itemJson(it)));
@@ -42,6 +56,14 @@ export default defineCommand({
     }
   },
 });
+
+const SUB_COMMANDS = ["approve", "deny"];
+
+/** "did you mean `FULL`?" where FULL is the rendering of the closest of `words`. */
+function suggestion(word: string, full: string[], words: string[]): string | undefined {
+  const near = closest(word, words);
+  return near === undefined ? undefined : `did you mean \`${full[words.indexOf(near)]}\`?`;
+}
 
 function printTable(items: InboxItem[]): void {
   if (!items.length) return consola.info("no pending requests");

@@ -11,7 +11,8 @@ import { addEvent, recordBottle, setKeep, setStatus } from "../state/bottles.ts"
 import { BottleError } from "../util/errors.ts";
 import { claimOwner, releaseOwner } from "./owner.ts";
 
-export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+import { SIGNAL_EXIT } from "../util/exit-codes.ts";
+export { SIGNAL_EXIT };
 
 /** Run `body` with signal handlers; `onSignal` gets the first signal, a second one exits at once. */
 async function withSignals<T>(onSignal: (sig: string) => void, body: () => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 // I/O shell around the pure manifest parser: find the file, read agents and
 // skills, and return one LoadedManifest with every path made absolute.
+import { closest } from "../util/suggest.ts";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { BottleError } from "../util/errors.ts";
@@ -114,9 +115,10 @@ export function loadFromSource(
 export function getBottle(m: LoadedManifest, name: string): BottleSpec {
   const b = m.bottles[name];
   if (!b) {
-    const names = Object.keys(m.bottles).join(", ");
+    const names = Object.keys(m.bottles);
+    const near = closest(name, names);
     throw new BottleError("BOTTLE_NOT_FOUND", `no bottle "${name}" in ${m.file}`, {
-      hint: `choose one of: ${names}`,
+      hint: near ? `did you mean \`${near}\`?` : `choose one of: ${names.join(", ")}`,
     });
   }
   return b;
