@@ -31,6 +31,7 @@ export default defineCommand({
       const drivers = new Map<string, BackendDriver>();
       const owners = new Map<string, string>();
       const withResources: string[] = [];
+      const unknownBackends: string[] = [];
       for (const name of BACKEND_NAMES) {
         let d: BackendDriver;
         let ids: string[];
@@ -38,8 +39,10 @@ export default defineCommand({
           d = await driverFor(name);
           ids = await d.listIdentities();
         } catch (e) {
-          // A backend that is not installed here has nothing to collect.
-          consola.debug(`gc: skipping ${name}: ${(e as Error).message}`);
+          // Cannot ask it: its bottles are unknown, not gone (an unreachable engine must not cost a kept bottle).
+          unknownBackends.push(name);
+          if (rows.some((r) => r.backend === name)) consola.warn(`cannot ask ${name}, leaving its bottles alone: ${(e as Error).message}`);
+          else consola.debug(`gc: skipping ${name}: ${(e as Error).message}`);
           continue;
         }
         drivers.set(name, d);
@@ -48,7 +51,9 @@ export default defineCommand({
           owners.set(id, name);
         }
       }
-      const plan = planGc({ withResources, rows, ownerAlive: (id) => ownerAlive(db, id) });
+      // smolmachines bottles keep their bundle on the docker engine: unknown with it.
+      if (unknownBackends.includes("docker") && !unknownBackends.includes("smolmachines")) unknownBackends.push("smolmachines");
+      const plan = planGc({ withResources, rows, ownerAlive: (id) => ownerAlive(db, id), unknownBackends });
       if (args.json) printJson(plan);
       if (args["dry-run"]) {
         if (!args.json) for (const id of plan.removeResources) consola.info(`would remove resources of ${id}`);

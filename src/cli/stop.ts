@@ -3,7 +3,8 @@ import { defineCommand } from "citty";
 import { consola } from "consola";
 import { driverFor } from "../backends/registry.ts";
 import { openDb } from "../state/db.ts";
-import { setKeep, setStatus } from "../state/bottles.ts";
+import { addEvent, setKeep, setStatus } from "../state/bottles.ts";
+import { STOP_EVENT } from "../lifecycle/session.ts";
 import { findOneBottle } from "./cli-support.ts";
 
 export default defineCommand({
@@ -14,10 +15,13 @@ export default defineCommand({
     try {
       const row = findOneBottle(db, args.id);
       const driver = await driverFor(row.backend);
-      await driver.stop(row.plan);
+      // Kept and announced before anything stops: the CLI attached to it reads this when its agent ends,
+      // and keeps the bottle instead of removing it (only `rm` removes).
       setKeep(db, row.identity, true);
+      addEvent(db, row.identity, STOP_EVENT, { pid: process.pid });
+      await driver.stop(row.plan);
       setStatus(db, row.identity, "stopped");
-      consola.success(`stopped ${row.identity}`);
+      consola.success(`stopped ${row.identity} (kept: \`bot-bottle resume ${row.identity}\` reopens it)`);
     } finally {
       db.close();
     }

@@ -8,6 +8,8 @@ export interface GcInput {
   rows: BottleRow[];
   /** Is the process that launched this bottle still alive (it owns a bottle being made or attached)? */
   ownerAlive: (identity: string) => boolean;
+  /** Backends that could not be asked (engine down, binary gone): their bottles are unknown, never collected. */
+  unknownBackends?: string[];
 }
 
 export interface GcPlan {
@@ -15,6 +17,8 @@ export interface GcPlan {
   removeResources: string[];
   /** Delete these state rows (and their host folders). */
   deleteRows: string[];
+  /** Left alone because their backend could not be asked. */
+  unknown: string[];
 }
 
 /** A bottle worth keeping: kept and stopped or running, or being used by a live process. */
@@ -24,20 +28,25 @@ function isLive(row: BottleRow, ownerAlive: boolean): boolean {
 }
 
 export function planGc(i: GcInput): GcPlan {
-  const rows = new Map(i.rows.map((r) => [r.identity, r]));
+  // A backend that cannot be asked is unknown, never gone: its rows and their resources stay.
+  const unknownBackends = new Set(i.unknownBackends ?? []);
+  const unknown = i.rows.filter((r) => unknownBackends.has(r.backend)).map((r) => r.identity);
+  const skip = new Set(unknown);
+  const rows = new Map(i.rows.filter((r) => !skip.has(r.identity)).map((r) => [r.identity, r]));
   const has = new Set(i.withResources);
   const removeResources: string[] = [];
   const deleteRows: string[] = [];
   for (const id of [...has].sort()) {
+    if (skip.has(id)) continue;
     const row = rows.get(id);
     if (!row || !isLive(row, i.ownerAlive(id))) removeResources.push(id);
   }
-  for (const row of i.rows) {
+  for (const row of rows.values()) {
     const live = isLive(row, i.ownerAlive(row.identity));
     // Resources gone (or about to be): the row only describes history.
     if (!live && (!has.has(row.identity) || removeResources.includes(row.identity))) deleteRows.push(row.identity);
     // A kept bottle whose containers vanished (docker prune, engine reset) is gone too.
     else if (live && !has.has(row.identity) && !i.ownerAlive(row.identity)) deleteRows.push(row.identity);
   }
-  return { removeResources, deleteRows: deleteRows.sort() };
+  return { removeResources, deleteRows: deleteRows.sort(), unknown: unknown.sort() };
 }

@@ -7,11 +7,12 @@ import { consola } from "consola";
 import type { AttachOptions, BackendDriver } from "../backends/types.ts";
 import type { BottlePlan } from "../plan/types.ts";
 import { redactPlan } from "../plan/redact.ts";
-import { addEvent, recordBottle, setKeep, setStatus } from "../state/bottles.ts";
+import { addEvent, listEvents, recordBottle, setKeep, setStatus } from "../state/bottles.ts";
+import { interruptChildren } from "../util/children.ts";
 import { BottleError } from "../util/errors.ts";
 import { claimOwner, releaseOwner } from "./owner.ts";
 
-import { SIGNAL_EXIT } from "../util/exit-codes.ts";
+import { EXIT, SIGNAL_EXIT } from "../util/exit-codes.ts";
 export { SIGNAL_EXIT };
 
 /** Run `body` with signal handlers; `onSignal` gets the first signal, a second one exits at once. */
@@ -59,23 +60,49 @@ export interface LaunchOptions {
   db: Database;
 }
 
-/** Bring a new bottle up, attach, tear down. Returns the agent's exit code (or 128+signal). */
+/** Events of this kind that `bot-bottle stop` wrote (it writes one before it stops anything). */
+export const STOP_EVENT = "stop-requested";
+
+const stopRequests = (db: Database, id: string) => listEvents(db, id, STOP_EVENT).length;
+
+/** The first real error, with a note when cleaning up after it failed too (the note never replaces it). */
+function withCleanupNote(e: unknown, cleanup: unknown): unknown {
+  if (cleanup === undefined) return e;
+  consola.debug(`cleanup: ${(cleanup as Error).message}`);
+  const note = "leftovers remain: `bot-bottle gc` removes them once the engine answers";
+  if (e instanceof BottleError) return new BottleError(e.code, e.message, { hint: e.hint ? `${e.hint}; ${note}` : note, exitCode: e.exitCode, file: e.file, line: e.line, key: e.key, cause: e });
+  return e;
+}
+
+function stoppedByCli(id: string): number {
+  consola.info(`stopped by \`bot-bottle stop\`: ${id} is kept — \`bot-bottle resume ${id}\` reopens it, \`bot-bottle rm ${id}\` removes it`);
+  return EXIT.STOPPED;
+}
+
+/** Bring a new bottle up, attach, tear down. Returns the agent's exit code (or 128+signal, or EXIT.STOPPED). */
 export async function launchBottle(o: LaunchOptions): Promise<number> {
   const { plan, driver, db } = o;
   const id = plan.identity;
   recordBottle(db, plan, o.keep);
   claimOwner(db, id);
+  const stopsBefore = stopRequests(db, id);
   let signalled: string | undefined;
   let attaching = false;
   let failed = false;
   const down = once(async () => {
     try {
+      // `bot-bottle stop` keeps the bottle whatever --keep said: `rm` is the only thing that removes.
+      if (stopRequests(db, id) > stopsBefore) return;
       if (o.keep && !failed) {
         await driver.stop(plan);
         setStatus(db, id, "stopped");
       } else {
-        await driver.remove(plan);
-        setStatus(db, id, failed ? "failed" : "removed");
+        try {
+          await driver.remove(plan);
+        } finally {
+          // Never left in `creating`: even when the engine cannot be asked, the row says what happened.
+          setStatus(db, id, failed ? "failed" : "removed");
+        }
       }
     } finally {
       releaseOwner(db, id);
@@ -86,8 +113,9 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
       signalled = sig;
       consola.warn(`${sig}: tearing down ${id}`);
       addEvent(db, id, "signal", { signal: sig });
-      // Mid-attach: removing the containers ends the agent. Mid-up: wait for the step in flight, then tear down.
+      // Mid-attach: removing the containers ends the agent. Mid-up: end the step in flight (a build can take minutes), then tear down.
       if (attaching) void down().catch((e) => consola.error(`teardown: ${(e as Error).message}`));
+      else interruptChildren("SIGINT");
     },
     async () => {
       const secrets = Object.fromEntries(plan.bundleEnv.map((v) => [v.name, v.value]));
@@ -95,10 +123,16 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
       try {
         await driver.up(plan, secrets);
       } catch (e) {
-        failed = true;
-        addEvent(db, id, "failed", { message: (e as Error).message });
-        await down().catch((err) => consola.warn(`cleanup: ${(err as Error).message}`));
-        throw e;
+        failed = !signalled;
+        addEvent(db, id, signalled ? "interrupted" : "failed", { message: (e as Error).message });
+        let cleanup: unknown;
+        await down().catch((err) => (cleanup = err ?? new Error("cleanup failed")));
+        // Interrupted: the step failed because we ended it; the signal is the answer.
+        if (signalled) {
+          if (cleanup) consola.warn(`teardown: ${(cleanup as Error).message}`);
+          return SIGNAL_EXIT[signalled]!;
+        }
+        throw withCleanupNote(e, cleanup);
       }
       if (plan.network.cidr !== before) savePlan(db, plan);
       if (signalled) {
@@ -112,13 +146,16 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
         code = await driver.attach(plan, o.attach);
       } catch (e) {
         failed = !o.keep;
-        await down().catch((err) => consola.warn(`cleanup: ${(err as Error).message}`));
-        throw e;
+        let cleanup: unknown;
+        await down().catch((err) => (cleanup = err ?? new Error("cleanup failed")));
+        throw withCleanupNote(e, cleanup);
       }
       addEvent(db, id, "exit", { code });
       await down();
+      if (signalled) return SIGNAL_EXIT[signalled]!;
+      if (stopRequests(db, id) > stopsBefore) return stoppedByCli(id);
       if (o.keep) consola.info(`kept ${id}: \`bot-bottle resume ${id}\` to reopen, \`bot-bottle rm ${id}\` to remove`);
-      return signalled ? SIGNAL_EXIT[signalled]! : code;
+      return code;
     },
   );
 }
@@ -149,8 +186,11 @@ export async function resumeBottle(o: ResumeOptions): Promise<number> {
   if (!o.attach) return 0;
   const attach = o.attach;
   claimOwner(db, id);
+  const stopsBefore = stopRequests(db, id);
   const down = once(async () => {
     try {
+      // `bot-bottle stop` already stopped it and wrote the status.
+      if (stopRequests(db, id) > stopsBefore) return;
       await driver.stop(plan);
       setStatus(db, id, "stopped");
     } finally {
@@ -171,7 +211,9 @@ export async function resumeBottle(o: ResumeOptions): Promise<number> {
         await down();
       }
       addEvent(db, id, "exit", { code });
-      return signalled ? SIGNAL_EXIT[signalled]! : code;
+      if (signalled) return SIGNAL_EXIT[signalled]!;
+      if (stopRequests(db, id) > stopsBefore) return stoppedByCli(id);
+      return code;
     },
   );
 }

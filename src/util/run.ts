@@ -4,6 +4,7 @@
 // hand it here, so tests can assert argv and substitute a Runner.
 import type { Subprocess } from "bun";
 import { BottleError, type ErrorCode } from "./errors.ts";
+import { trackChild } from "./children.ts";
 
 export interface RunOptions {
   cwd?: string;
@@ -39,6 +40,8 @@ export const run: Runner = async (argv, opts = {}) => {
       stderr: opts.inherit ? "inherit" : "pipe",
       timeout: opts.timeoutMs,
     });
+    // An attached terminal gets the operator's own Ctrl-C; everything else is interrupted on a signal.
+    if (!opts.inherit) trackChild(proc);
   } catch (e) {
     throw new BottleError("INTERNAL", `cannot start ${argv[0]}: ${(e as Error).message}`, {
       hint: `install ${argv[0]} or put it on PATH`,

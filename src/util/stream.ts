@@ -3,6 +3,7 @@
 // The Runner in util/run.ts buffers output, which is right for everything else.
 import { appendFileSync } from "node:fs";
 import { mergeEnv } from "./run.ts";
+import { trackChild } from "./children.ts";
 import { BottleError } from "./errors.ts";
 
 export interface StreamOptions {
@@ -28,6 +29,7 @@ export const spawnStream: StreamRunner = async (argv, opts = {}) => {
       stdout: "pipe",
       stderr: "pipe",
     });
+    trackChild(proc);
   } catch (e) {
     throw new BottleError("INTERNAL", `cannot start ${argv[0]}: ${(e as Error).message}`, { cause: e });
   }

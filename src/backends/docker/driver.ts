@@ -104,7 +104,8 @@ export class DockerDriver implements BackendDriver {
       mkdirSync(scratchDir, { recursive: true });
       await provisionAgent(this.agentIO(plan), { plan, caPem, scratchDir });
     } catch (e) {
-      await this.remove(plan).catch((err) => consola.warn(`cleanup after a failed start: ${(err as Error).message}`));
+      // The first real error is what the operator sees; the lifecycle reports leftovers after it.
+      await this.remove(plan).catch((err) => consola.debug(`cleanup after a failed start: ${(err as Error).message}`));
       throw e;
     }
   }

@@ -104,9 +104,14 @@ export class Docker {
     if (r.code !== 0 && !isMissing(r.stderr)) throw new BottleError("DOCKER", `docker rm failed: ${r.stderr.trim()}`);
   }
 
-  /** Status per container name; missing containers are absent from the map. */
+  /** Status per container name; missing containers are absent from the map. Throws when docker cannot answer. */
   async states(names: string[]): Promise<Map<string, string>> {
     const r = await this.runner(A.inspectStateArgv(names));
+    // `inspect` exits 1 when some names are missing but still prints the others; anything else means no answer.
+    const problems = r.code === 0 ? [] : r.stderr.split("\n").filter((l) => l.trim() && !isMissing(l));
+    if (r.code !== 0 && (problems.length || !r.stderr.trim())) {
+      throw new BottleError("DOCKER", `cannot ask docker about ${names.join(", ")}: ${(problems[0] ?? `exit ${r.code}`).trim()}`, { hint: DOCKER_HINT });
+    }
     const out = new Map<string, string>();
     for (const [name, status] of parseRows(r.stdout)) out.set(name!.replace(/^\//, ""), status ?? "");
     return out;

@@ -106,7 +106,7 @@ export class SmolmachinesDriver implements BackendDriver {
         rmSync(scratchDir, { recursive: true, force: true });
       }
     } catch (e) {
-      await this.remove(plan).catch((err) => consola.warn(`cleanup after a failed start: ${(err as Error).message}`));
+      await this.remove(plan).catch((err) => consola.debug(`cleanup after a failed start: ${(err as Error).message}`));
       throw e;
     }
   }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { openDb } from "../../../src/state/db.ts";
-import { getBottleRow, listEvents } from "../../../src/state/bottles.ts";
-import { launchBottle, resumeBottle } from "../../../src/lifecycle/session.ts";
+import { addEvent, getBottleRow, listEvents, setKeep, setStatus } from "../../../src/state/bottles.ts";
+import { launchBottle, resumeBottle, STOP_EVENT } from "../../../src/lifecycle/session.ts";
+import { EXIT } from "../../../src/util/exit-codes.ts";
 import { ownerAlive } from "../../../src/lifecycle/owner.ts";
 import type { AttachOptions, BackendDriver, LiveStatus } from "../../../src/backends/types.ts";
 import type { BottlePlan } from "../../../src/plan/types.ts";
@@ -14,12 +15,21 @@ class FakeDriver implements BackendDriver {
   calls: string[] = [];
   secrets?: Record<string, string>;
   constructor(
-    private o: { upFails?: boolean; code?: number; moveSubnet?: boolean; status?: LiveStatus; onAttach?: () => void } = {},
+    private o: {
+      upFails?: boolean;
+      code?: number;
+      moveSubnet?: boolean;
+      status?: LiveStatus;
+      onAttach?: () => void;
+      onUp?: () => Promise<void>;
+      removeFails?: boolean;
+    } = {},
   ) {}
   async up(plan: BottlePlan, secrets: Record<string, string>) {
     this.calls.push("up");
     this.secrets = secrets;
     if (this.o.moveSubnet) Object.assign(plan, replanSubnet(plan, 1));
+    await this.o.onUp?.();
     if (this.o.upFails) throw new BottleError("DOCKER", "no such image");
   }
   async attach(_p: BottlePlan, opts: AttachOptions) {
@@ -38,6 +48,7 @@ class FakeDriver implements BackendDriver {
   }
   async remove() {
     this.calls.push("remove");
+    if (this.o.removeFails) throw new BottleError("DOCKER", "Cannot connect to the Docker daemon");
   }
   async status() {
     return this.o.status ?? "stopped";
@@ -99,6 +110,49 @@ describe("launchBottle", () => {
     await launchBottle({ plan, driver: new FakeDriver({ moveSubnet: true }), db, keep: true, attach: { interactive: false } });
     expect(getBottleRow(db, plan.identity)!.plan.network.cidr).toBe(plan.network.cidr);
     expect(plan.network.cidr).not.toBe(first);
+  });
+
+  test("with no engine the first real error comes first, cleanup trouble only as a note, and the row ends failed", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    const d = new FakeDriver({ upFails: true, removeFails: true });
+    const err = (await launchBottle({ plan, driver: d, db, keep: false, attach: { interactive: false } }).catch((e) => e)) as BottleError;
+    expect(err.oneLine()).toMatch(/^no such image — leftovers remain: `bot-bottle gc` removes them/);
+    expect(getBottleRow(db, plan.identity)!.status).toBe("failed");
+    expect(ownerAlive(db, plan.identity)).toBe(false);
+  });
+
+  test("SIGINT mid-up (an image build) ends the step and returns 130 after teardown", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    const d = new FakeDriver({
+      upFails: true,
+      onUp: async () => {
+        process.emit("SIGINT");
+      },
+    });
+    expect(await launchBottle({ plan, driver: d, db, keep: false, attach: { interactive: false } })).toBe(130);
+    expect(d.calls).toEqual(["up", "remove"]);
+    expect(getBottleRow(db, plan.identity)!.status).toBe("removed");
+  });
+
+  test("`bot-bottle stop` during a launch without --keep: kept, not removed, and the documented code", async () => {
+    const db = openDb(":memory:");
+    const plan = await testPlan();
+    const d = new FakeDriver({
+      code: 137,
+      onAttach: () => {
+        // What cli/stop.ts does from another process.
+        setKeep(db, plan.identity, true);
+        addEvent(db, plan.identity, STOP_EVENT);
+        setStatus(db, plan.identity, "stopped");
+      },
+    });
+    expect(await launchBottle({ plan, driver: d, db, keep: false, attach: { interactive: false } })).toBe(EXIT.STOPPED);
+    expect(d.calls).toEqual(["up", "attach:run"]);
+    const row = getBottleRow(db, plan.identity)!;
+    expect([row.status, row.keep]).toEqual(["stopped", true]);
+    expect(ownerAlive(db, plan.identity)).toBe(false);
   });
 
   test("SIGTERM during attach tears down and exits 143", async () => {

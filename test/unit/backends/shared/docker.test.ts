@@ -64,6 +64,11 @@ describe("Docker wrapper", () => {
     expect([...s]).toEqual([["a", "running"]]);
   });
 
+  test("states throws when docker cannot answer, so a bottle is unknown rather than missing", async () => {
+    const { runner } = fakeRunner([() => ({ code: 1, stderr: "Cannot connect to the Docker daemon at unix:///nonexistent. Is the docker daemon running?" })]);
+    await expect(new Docker(runner).states(["a"])).rejects.toThrow(/cannot ask docker about a: Cannot connect/);
+  });
+
   test("containers and networks parse label columns", async () => {
     const { runner } = fakeRunner([
       (a) => (startsWith(a, "docker", "ps") ? { stdout: "c1\tid1\trunning\nc2\tid2\texited\n" } : undefined),
