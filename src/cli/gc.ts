@@ -13,6 +13,7 @@ import { planGc } from "../lifecycle/gc.ts";
 import { ownerAlive } from "../lifecycle/owner.ts";
 import { jsonArg, printJson } from "./common.ts";
 import { Docker } from "../backends/shared/docker.ts";
+import { removeLeftovers, staleJournals } from "../images/leftovers.ts";
 
 export default defineCommand({
   meta: { name: "gc", description: "Remove leftovers of crashed or finished bottles" },
@@ -58,6 +59,7 @@ export default defineCommand({
       if (args["dry-run"]) {
         if (!args.json) for (const id of plan.removeResources) consola.info(`would remove resources of ${id}`);
         if (!args.json) for (const id of plan.deleteRows) consola.info(`would forget ${id}`);
+        if (args.images && !args.json) await previewImages();
         return;
       }
       for (const id of plan.removeResources) {
@@ -72,14 +74,31 @@ export default defineCommand({
         rmSync(bottleDir(id), { recursive: true, force: true });
         if (!args.json) consola.success(`forgot ${id}`);
       }
-      if (args.images) {
-        // The age guard keeps an image another launch has just built for its next step.
-        const summary = await new Docker().pruneImages("1h");
-        if (!args.json) consola.success(`images: ${summary || "nothing to remove"}`);
-      }
+      if (args.images) await collectImages(!!args.json);
       if (!args.json && !args.images && !plan.removeResources.length && !plan.deleteRows.length) consola.info("nothing to collect");
     } finally {
       db.close();
     }
   },
 });
+
+/** Leftovers of builds that died (their journals) and old bot-bottle images no container uses. */
+async function collectImages(json: boolean): Promise<void> {
+  const docker = new Docker();
+  for (const j of staleJournals()) {
+    if (await removeLeftovers(docker, j.leftovers)) rmSync(j.file, { force: true });
+    if (!json) consola.success(`removed build leftovers: ${j.leftovers.images.length} image(s), ${j.leftovers.containers.length} container(s)`);
+  }
+  // The age guard keeps an image another launch has just built for its next step.
+  const summary = await docker.pruneImages("1h");
+  if (!json) consola.success(`images: ${summary || "nothing to remove"}`);
+}
+
+async function previewImages(): Promise<void> {
+  const docker = new Docker();
+  const ids = staleJournals().flatMap((j) => j.leftovers.images);
+  const sizes = await docker.imageSizes(ids);
+  for (const [id, size] of sizes) consola.info(`would remove build leftover image ${id.slice(0, 12)} (${Math.round(size / 1e6)} MB)`);
+  if (!sizes.size) consola.info("no build leftovers");
+  consola.info("would remove bot-bottle images built over an hour ago that no container uses (rebuilt when next needed)");
+}

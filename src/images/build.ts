@@ -11,6 +11,7 @@ import { providerSpec } from "../providers/index.ts";
 import { agentDockerfile, BUILD_CA_FILE, BUNDLE_BINARY_FILE, bundleDockerfile } from "./dockerfiles.ts";
 import { imageTag, sha256Hex } from "./tag.ts";
 import type { BundleBinary } from "./bundle-binary.ts";
+import { BuildJournal, type LeftoverEngine } from "./leftovers.ts";
 
 type ContextFile = { content: string | Uint8Array; mode: number } | { linkFrom: string; sha256: string; mode: number };
 
@@ -30,7 +31,7 @@ function buildCa(config: Config): string {
 }
 
 /** What image builds need from the engine (backends/shared/docker.ts's Docker fits; images/ sits below backends/). */
-export interface ImageEngine {
+export interface ImageEngine extends LeftoverEngine {
   imageId(image: string): Promise<string | null>;
   build(o: { tag: string; contextDir: string; labels?: Record<string, string> }, onLine?: (l: string) => void): Promise<void>;
 }
@@ -61,10 +62,19 @@ export async function ensureImage(docker: ImageEngine, r: ImageRecipeInput, env:
     }
     consola.start(`building image ${tag} from ${r.baseImage} (once; later runs reuse it)`);
     const verbose = consola.level >= 4;
-    await docker.build({ tag, contextDir: dir, labels: { "bot-bottle.image": r.kind } }, (line) => {
-      if (verbose) consola.debug(line);
-      else if (/^(Step \d+\/\d+|#\d+ \[)/.test(line)) consola.info(line.slice(0, 160));
-    });
+    const journal = new BuildJournal(tag, env);
+    try {
+      await docker.build({ tag, contextDir: dir, labels: { "bot-bottle.image": r.kind } }, (line) => {
+        journal.see(line);
+        if (verbose) consola.debug(line);
+        else if (/^(Step \d+\/\d+|#\d+ \[)/.test(line)) consola.info(line.slice(0, 160));
+      });
+    } catch (e) {
+      // A failed or interrupted build leaves its last step as a dangling image of hundreds of MB.
+      await journal.cleanUp(docker).catch((err) => consola.debug(`build leftovers: ${(err as Error).message}`));
+      throw e;
+    }
+    journal.done();
     consola.success(`built ${tag}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -182,8 +182,18 @@ export function imagePruneArgv(until: string): string[] {
   return ["docker", "image", "prune", "--all", "--force", "--filter", "label=bot-bottle.image", "--filter", `until=${until}`];
 }
 
+/** Not forced: an image another image or a container still uses stays. */
+export function imageRmArgv(ids: string[]): string[] {
+  return ["docker", "image", "rm", ...ids];
+}
+
+export function imageSizeArgv(ids: string[]): string[] {
+  return ["docker", "image", "inspect", "--format", "{{.Id}}\t{{.Size}}", ...ids];
+}
+
 export function buildArgv(o: { tag: string; contextDir: string; labels?: Record<string, string> }): string[] {
-  const argv = ["docker", "build", "--tag", o.tag];
+  // --force-rm: a failed step's container goes too, not only a successful one's.
+  const argv = ["docker", "build", "--force-rm", "--tag", o.tag];
   for (const [k, v] of Object.entries(o.labels ?? {})) argv.push("--label", `${k}=${v}`);
   argv.push(o.contextDir);
   return argv;

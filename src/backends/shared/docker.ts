@@ -142,6 +142,27 @@ export class Docker {
     return r.code === 0 ? r.stdout.trim() : null;
   }
 
+  /**
+   * Remove build leftovers by id, never forced: a dangling image still used by
+   * a container or another image stays. True when every id is gone (or was already).
+   */
+  async rmQuiet(kind: "container" | "image", ids: string[]): Promise<boolean> {
+    if (!ids.length) return true;
+    const r = await this.runner(kind === "image" ? A.imageRmArgv(ids) : A.rmArgv(ids));
+    if (r.code === 0) return true;
+    const bad = r.stderr.split("\n").filter((l) => l.trim() && !isMissing(l) && !/conflict|being used|has dependent child/i.test(l));
+    return bad.length === 0;
+  }
+
+  /** Size in bytes of images that exist, by id (for `gc --images --dry-run`). */
+  async imageSizes(ids: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (!ids.length) return out;
+    const r = await this.runner(A.imageSizeArgv(ids));
+    for (const [id, size] of parseRows(r.stdout)) out.set(id!.replace(/^sha256:/, ""), Number(size));
+    return out;
+  }
+
   /** Remove old unused bot-bottle images (rebuilt on demand); returns docker's summary line. */
   async pruneImages(until: string): Promise<string> {
     const r = await runOk(this.runner, A.imagePruneArgv(until), "DOCKER", { hint: DOCKER_HINT });

@@ -50,8 +50,10 @@ describe("docker argv builders", () => {
     [
       "build",
       A.buildArgv({ tag: "bot-bottle/shell:1", contextDir: "/ctx", labels: { "bot-bottle.image": "shell" } }),
-      ["docker", "build", "--tag", "bot-bottle/shell:1", "--label", "bot-bottle.image=shell", "/ctx"],
+      ["docker", "build", "--force-rm", "--tag", "bot-bottle/shell:1", "--label", "bot-bottle.image=shell", "/ctx"],
     ],
+    ["image rm (never forced)", A.imageRmArgv(["abc123abc123"]), ["docker", "image", "rm", "abc123abc123"]],
+    ["image sizes", A.imageSizeArgv(["abc123abc123"]), ["docker", "image", "inspect", "--format", "{{.Id}}\t{{.Size}}", "abc123abc123"]],
   ];
   for (const [name, got, want] of cases) test(name, () => expect(got).toEqual(want));
 });

@@ -1,0 +1,76 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { BuildJournal, leftoverOfLine, parseJournal, staleJournals } from "../../../src/images/leftovers.ts";
+import { Docker } from "../../../src/backends/shared/docker.ts";
+import type { Runner } from "../../../src/util/run.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const tmpDir = (p: string) => mkdtempSync(join(tmpdir(), `bb-${p}-`));
+
+const IMG = "3f2a1b0c9d8e";
+const CTR = "9bc17aa0ffee";
+
+describe("leftoverOfLine", () => {
+  const cases: [string, ReturnType<typeof leftoverOfLine>][] = [
+    [` ---> ${IMG}`, { kind: "image", id: IMG }],
+    [` ---> Running in ${CTR}`, { kind: "container", id: CTR }],
+    ["Step 3/9 : RUN apt-get update", undefined],
+    [" ---> Using cache", undefined],
+    ["Removing intermediate container 9bc17aa0ffee", undefined],
+    [` ---> ${IMG}; rm -rf /`, undefined],
+  ];
+  for (const [line, want] of cases) test(JSON.stringify(line), () => expect(leftoverOfLine(line)).toEqual(want));
+});
+
+describe("parseJournal", () => {
+  test("newest first, de-duplicated, junk ignored", () => {
+    expect(parseJournal(`image aaaaaaaaaaaa\ncontainer ${CTR}\nimage ${IMG}\nimage aaaaaaaaaaaa\nimage ../../x\n`)).toEqual({
+      images: ["aaaaaaaaaaaa", IMG],
+      containers: [CTR],
+    });
+  });
+});
+
+function fakeDocker(calls: string[][], stderr = ""): Docker {
+  const runner: Runner = async (argv) => {
+    calls.push(argv);
+    return { argv, code: stderr ? 1 : 0, stdout: "", stderr };
+  };
+  return new Docker(runner);
+}
+
+describe("BuildJournal", () => {
+  test("records a build's own step images and containers, never a cache hit's image", () => {
+    const env = { XDG_CACHE_HOME: tmpDir("journal") };
+    const j = new BuildJournal("bot-bottle/shell:1", env, 4242);
+    for (const l of [" ---> Using cache", " ---> aaaaaaaaaaaa", ` ---> Running in ${CTR}`, ` ---> ${IMG}`]) j.see(l);
+    expect(readFileSync(j.file, "utf8")).toBe(`container ${CTR}\nimage ${IMG}\n`);
+    j.done();
+    expect(existsSync(j.file)).toBe(false);
+  });
+
+  test("a failed build removes what it left and its journal; if the engine refuses, the journal stays for gc", async () => {
+    const env = { XDG_CACHE_HOME: tmpDir("journal") };
+    const j = new BuildJournal("t:1", env, 4243);
+    j.see(` ---> ${IMG}`);
+    const down: string[][] = [];
+    await j.cleanUp(fakeDocker(down, "Cannot connect to the Docker daemon"));
+    expect(existsSync(j.file)).toBe(true);
+    expect(staleJournals(env, () => false).map((s) => s.leftovers.images)).toEqual([[IMG]]);
+    expect(staleJournals(env, () => true)).toEqual([]);
+    const calls: string[][] = [];
+    await j.cleanUp(fakeDocker(calls));
+    expect(calls).toEqual([["docker", "image", "rm", IMG]]);
+    expect(existsSync(j.file)).toBe(false);
+  });
+
+  test("an image something still uses is not an error (and not forced)", async () => {
+    const env = { XDG_CACHE_HOME: tmpDir("journal") };
+    const j = new BuildJournal("t:2", env, 4244);
+    j.see(` ---> ${IMG}`);
+    await j.cleanUp(fakeDocker([], `Error response from daemon: conflict: unable to delete ${IMG} (cannot be forced) - image has dependent child images`));
+    expect(existsSync(j.file)).toBe(false);
+  });
+});
