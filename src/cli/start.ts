@@ -4,6 +4,7 @@ import { consola } from "consola";
 import { isInteractive, planFromArgs } from "./common.ts";
 import { driverFor } from "../backends/registry.ts";
 import { formatPlan } from "../plan/format.ts";
+import { agentCommand } from "../providers/index.ts";
 import { redactPlan } from "../plan/redact.ts";
 import { openDb } from "../state/db.ts";
 import { BottleError } from "../util/errors.ts";
@@ -33,7 +34,9 @@ export async function startBottle(mode: "launch" | "run", args: StartArgs, comma
     });
   }
   const plan = await planFromArgs(args, args.bottle);
-  const shown = formatPlan(redactPlan(plan));
+  const attach = { interactive: mode === "launch", prompt: args.prompt, command };
+  // The command that will really run (`-- CMD` overrides the manifest's), and a missing task fails before any build.
+  const shown = formatPlan(redactPlan(plan), agentCommand(plan, attach));
   if (action === "dry-run") {
     process.stdout.write(shown + "\n");
     return 0;
@@ -52,7 +55,7 @@ export async function startBottle(mode: "launch" | "run", args: StartArgs, comma
       driver,
       db,
       keep: !!args.keep,
-      attach: { interactive: mode === "launch", prompt: args.prompt, command },
+      attach,
     });
   } finally {
     db.close();

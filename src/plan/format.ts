@@ -5,7 +5,13 @@ import type { BottlePlan } from "./types.ts";
 // Redacted here too, not only by the caller: text for people never carries a secret.
 const shown = (e: ResolvedVar) => `${e.name}=${e.secret ? REDACTED : e.value}`;
 
-export function formatPlan(p: BottlePlan): string {
+/** Pure: argv as a shell would take it back (words with anything special single-quoted). */
+export function shellWords(argv: string[]): string {
+  return argv.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(" ");
+}
+
+/** `runs`: the command the agent will actually run (`-- CMD`, `-p TASK`, or the session), when known. */
+export function formatPlan(p: BottlePlan, runs?: string[]): string {
   const L: string[] = [];
   const kv = (k: string, v: string) => L.push(`  ${k.padEnd(11)} ${v}`);
   L.push(`bottle ${p.bottle} → ${p.identity}`);
@@ -26,7 +32,8 @@ export function formatPlan(p: BottlePlan): string {
   if (p.resources.cpus || p.resources.memory || p.resources.bundleMemory) {
     kv("resources", `cpus=${p.resources.cpus ?? "-"} memory=${p.resources.memory ?? "-"} bundle memory=${p.resources.bundleMemory ?? "-"}`);
   }
-  if (p.command) kv("command", p.command.join(" "));
+  if (runs) kv("command", shellWords(runs));
+  else if (p.command) kv("command", shellWords(p.command));
   const userEnv = p.env.filter((e) => e.source !== "generated");
   if (userEnv.length) kv("env", userEnv.map(shown).join(" "));
   if (p.bundleEnv.length) kv("secrets", p.bundleEnv.map(shown).join(" ") + " (bundle only)");

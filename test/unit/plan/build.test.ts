@@ -218,6 +218,14 @@ describe("redactPlan and formatPlan", () => {
     expect(secretValues(red)).toEqual([]);
   });
 
+  test("the plan shows the command that will run: `-- CMD` over the manifest's, quoted as a shell takes it", async () => {
+    const p = await buildPlan(inputs());
+    const withManifestCommand = { ...redactPlan(p), command: ["make", "test"] };
+    expect(formatPlan(withManifestCommand)).toMatch(/command +make test$/m);
+    expect(formatPlan(withManifestCommand, ["sh", "-c", "echo 'hi there'"])).toContain(String.raw`command     sh -c 'echo '\''hi there'\'''`);
+    expect(formatPlan(withManifestCommand, ["true"])).not.toContain("make test");
+  });
+
   test("redaction leaves the original plan untouched (backends still need the values)", async () => {
     const p = await buildPlan(inputs());
     redactPlan(p);
