@@ -50,6 +50,8 @@ export async function runCli(argv: string[]): Promise<number> {
   const debug = own.includes("--debug");
   let passesExitCode = false;
   if (debug) consola.level = 4;
+  // Progress, notes and debug lines go to stderr: stdout is for data (`--json`, tables) and a `run`'s agent alone.
+  consola.options.stdout = process.stderr;
   try {
     if (own.length === 1 && (own[0] === "--version" || own[0] === "-v")) {
       process.stdout.write(versionString() + "\n");

@@ -12,6 +12,8 @@ import { join } from "node:path";
 export interface LeftoverEngine {
   /** Remove by id, never forced; true when every id is gone (or was already). */
   rmQuiet(kind: "container" | "image", ids: string[]): Promise<boolean>;
+  /** Which of these image ids exist without any tag. */
+  untagged(ids: string[]): Promise<Set<string>>;
 }
 import { cacheDir } from "../util/paths.ts";
 import { pidAlive } from "../util/process.ts";
@@ -57,9 +59,9 @@ export class BuildJournal {
 
   private cached = false;
 
-  /** Feed every build output line. A cache hit's image belongs to an earlier build: never ours to remove. */
+  /** Feed every build output line. The base image and a cache hit's image are not this build's: never ours to remove. */
   see(line: string): void {
-    if (/^\s*---> Using cache\s*$/.test(line)) return void (this.cached = true);
+    if (/^\s*---> Using cache\s*$/.test(line) || /^Step \d+\/\d+ : FROM /i.test(line)) return void (this.cached = true);
     const hit = leftoverOfLine(line);
     if (!hit) return;
     if (hit.kind === "image" && this.cached) return void (this.cached = false);
@@ -78,10 +80,15 @@ export class BuildJournal {
   }
 }
 
-/** Remove listed containers and untagged images; true when nothing is left to retry. Never forces: an image in use stays. */
+/**
+ * Remove listed containers and images that are still untagged; true when
+ * nothing is left to retry. Never forces, never touches a tagged image (a
+ * base image or a finished build): an image in use or named stays.
+ */
 export async function removeLeftovers(docker: LeftoverEngine, l: Leftovers): Promise<boolean> {
   const okC = await docker.rmQuiet("container", l.containers);
-  const okI = await docker.rmQuiet("image", l.images);
+  const dangling = await docker.untagged(l.images);
+  const okI = await docker.rmQuiet("image", l.images.filter((id) => dangling.has(id)));
   return okC && okI;
 }
 

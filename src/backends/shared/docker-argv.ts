@@ -187,6 +187,10 @@ export function imageRmArgv(ids: string[]): string[] {
   return ["docker", "image", "rm", ...ids];
 }
 
+export function imageTagsArgv(ids: string[]): string[] {
+  return ["docker", "image", "inspect", "--format", "{{.Id}}\t{{json .RepoTags}}", ...ids];
+}
+
 export function imageSizeArgv(ids: string[]): string[] {
   return ["docker", "image", "inspect", "--format", "{{.Id}}\t{{.Size}}", ...ids];
 }

@@ -1,5 +1,6 @@
 // Thin typed wrapper over the docker CLI: argv from argv.ts, run through a
 // Runner (tests substitute a fake and assert the argv).
+import { consola } from "consola";
 import { BottleError } from "../../util/errors.ts";
 import { run, runOk, type Runner } from "../../util/run.ts";
 import * as A from "./docker-argv.ts";
@@ -26,7 +27,7 @@ export function isSubnetOverlap(stderr: string): boolean {
 }
 
 function isMissing(stderr: string): boolean {
-  return /No such (container|network|object)|not found/i.test(stderr);
+  return /No such (container|network|object|image)|not found/i.test(stderr);
 }
 
 /** Parse tab-separated `docker … --format` lines, skipping blanks. */
@@ -151,7 +152,20 @@ export class Docker {
     const r = await this.runner(kind === "image" ? A.imageRmArgv(ids) : A.rmArgv(ids));
     if (r.code === 0) return true;
     const bad = r.stderr.split("\n").filter((l) => l.trim() && !isMissing(l) && !/conflict|being used|has dependent child/i.test(l));
+    if (bad.length) consola.debug(`docker ${kind} rm: ${bad.join(" | ")}`);
     return bad.length === 0;
+  }
+
+  /** Which of these image ids exist without any tag (short ids as given). */
+  async untagged(ids: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (!ids.length) return out;
+    const r = await this.runner(A.imageTagsArgv(ids));
+    for (const [id, tags] of parseRows(r.stdout)) {
+      const full = id!.replace(/^sha256:/, "");
+      if ((tags ?? "").trim() === "[]") for (const want of ids) if (full.startsWith(want)) out.add(want);
+    }
+    return out;
   }
 
   /** Size in bytes of images that exist, by id (for `gc --images --dry-run`). */

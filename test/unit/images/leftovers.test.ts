@@ -33,8 +33,14 @@ describe("parseJournal", () => {
   });
 });
 
-function fakeDocker(calls: string[][], stderr = ""): Docker {
+/** Answers `image inspect` (tags: `tagged` ids have one) and records every removal. */
+function fakeDocker(calls: string[][], stderr = "", tagged: string[] = []): Docker {
   const runner: Runner = async (argv) => {
+    if (argv[1] === "image" && argv[2] === "inspect") {
+      const ids = argv.slice(5);
+      const stdout = ids.map((id) => `sha256:${id}${"0".repeat(52)}\t${tagged.includes(id) ? '["base:1"]' : "[]"}\n`).join("");
+      return { argv, code: 0, stdout, stderr: "" };
+    }
     calls.push(argv);
     return { argv, code: stderr ? 1 : 0, stdout: "", stderr };
   };
@@ -64,6 +70,16 @@ describe("BuildJournal", () => {
     await j.cleanUp(fakeDocker(calls));
     expect(calls).toEqual([["docker", "image", "rm", IMG]]);
     expect(existsSync(j.file)).toBe(false);
+  });
+
+  test("the base image (FROM step) is never journaled, and a tagged image is never removed", async () => {
+    const env = { XDG_CACHE_HOME: tmpDir("journal") };
+    const j = new BuildJournal("t:3", env, 4245);
+    for (const l of ["Step 1/9 : FROM debian:bookworm-slim", " ---> aaaaaaaaaaaa", "Step 2/9 : RUN x", ` ---> Running in ${CTR}`, ` ---> ${IMG}`, " ---> bbbbbbbbbbbb"]) j.see(l);
+    expect(readFileSync(j.file, "utf8")).not.toContain("aaaaaaaaaaaa");
+    const calls: string[][] = [];
+    await j.cleanUp(fakeDocker(calls, "", ["bbbbbbbbbbbb"]));
+    expect(calls).toEqual([["docker", "rm", "--force", "--volumes", CTR], ["docker", "image", "rm", IMG]]);
   });
 
   test("an image something still uses is not an error (and not forced)", async () => {

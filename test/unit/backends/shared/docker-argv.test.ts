@@ -53,6 +53,7 @@ describe("docker argv builders", () => {
       ["docker", "build", "--force-rm", "--tag", "bot-bottle/shell:1", "--label", "bot-bottle.image=shell", "/ctx"],
     ],
     ["image rm (never forced)", A.imageRmArgv(["abc123abc123"]), ["docker", "image", "rm", "abc123abc123"]],
+    ["image tags", A.imageTagsArgv(["abc123abc123"]), ["docker", "image", "inspect", "--format", "{{.Id}}\t{{json .RepoTags}}", "abc123abc123"]],
     ["image sizes", A.imageSizeArgv(["abc123abc123"]), ["docker", "image", "inspect", "--format", "{{.Id}}\t{{.Size}}", "abc123abc123"]],
   ];
   for (const [name, got, want] of cases) test(name, () => expect(got).toEqual(want));
