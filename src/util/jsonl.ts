@@ -5,8 +5,13 @@ import { existsSync, readFileSync } from "node:fs";
 /** Every line of `file` that parses and passes `isEntry`; [] when the file does not exist. */
 export function readJsonLines<T>(file: string, isEntry: (v: unknown) => v is T): T[] {
   if (!existsSync(file)) return [];
+  return parseJsonLines(readFileSync(file, "utf8"), isEntry);
+}
+
+/** Every line of `text` that parses and passes `isEntry` (what `logs -f` reads as a file grows). */
+export function parseJsonLines<T>(text: string, isEntry: (v: unknown) => v is T): T[] {
   const out: T[] = [];
-  for (const line of readFileSync(file, "utf8").split("\n")) {
+  for (const line of text.split("\n")) {
     if (!line.trim()) continue;
     let v: unknown;
     try {

@@ -165,10 +165,11 @@ export function inspectStateArgv(names: string[]): string[] {
   return ["docker", "inspect", "--type", "container", "--format", "{{.Name}}\t{{.State.Status}}", ...names];
 }
 
-export function logsArgv(container: string, opts: { follow?: boolean; tail?: number } = {}): string[] {
+export function logsArgv(container: string, opts: { follow?: boolean; tail?: number; since?: string } = {}): string[] {
   const argv = ["docker", "logs"];
   if (opts.follow) argv.push("--follow");
   if (opts.tail !== undefined) argv.push("--tail", String(opts.tail));
+  if (opts.since !== undefined) argv.push("--since", opts.since);
   argv.push(container);
   return argv;
 }

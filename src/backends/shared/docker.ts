@@ -189,8 +189,9 @@ export class Docker {
     return (r.stdout + r.stderr).trim();
   }
 
-  async logs(container: string, opts: { follow?: boolean; tail?: number } = {}): Promise<number> {
-    return (await this.runner(A.logsArgv(container, opts), { inherit: true })).code;
+  /** A container's output line by line (both streams), as it comes with `follow`; returns docker's exit code. */
+  async logs(container: string, opts: { follow?: boolean; tail?: number; since?: string }, onLine: (line: string) => void): Promise<number> {
+    return (await this.stream(A.logsArgv(container, opts), { onLine, echo: false })).code;
   }
 
   /** Build with streamed progress; throws with the last lines of output on failure. */

@@ -23,10 +23,12 @@ export function appendGitLog(file: string, entry: GitLogEntry): void {
 
 /** Every well-formed entry of a log file (a torn last line is skipped); [] when the file does not exist. */
 export function readGitLog(file: string): GitLogEntry[] {
-  return readJsonLines(file, (v): v is GitLogEntry => {
-    const e = v as GitLogEntry | null;
-    return !!e && typeof e.at === "string" && typeof e.repo === "string" && Array.isArray(e.updates);
-  });
+  return readJsonLines(file, isGitLogEntry);
+}
+
+export function isGitLogEntry(v: unknown): v is GitLogEntry {
+  const e = v as GitLogEntry | null;
+  return !!e && typeof e.at === "string" && typeof e.repo === "string" && Array.isArray(e.updates);
 }
 
 const short = (sha: string) => (/^0+$/.test(sha) ? "0000000" : sha.slice(0, 7));

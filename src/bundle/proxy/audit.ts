@@ -63,10 +63,12 @@ export class AuditLog {
 
 /** All records in an audit file (missing file: none). Lines that are not records are skipped. */
 export function readAudit(file: string): AuditRecord[] {
-  return readJsonLines(file, (v): v is AuditRecord => {
-    const r = v as AuditRecord | null;
-    return !!r && typeof r === "object" && typeof r.time === "string" && typeof r.decision === "string";
-  });
+  return readJsonLines(file, isAuditRecord);
+}
+
+export function isAuditRecord(v: unknown): v is AuditRecord {
+  const r = v as AuditRecord | null;
+  return !!r && typeof r === "object" && typeof r.time === "string" && typeof r.decision === "string";
 }
 
 /**

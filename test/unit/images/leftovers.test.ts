@@ -3,11 +3,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { BuildJournal, leftoverOfLine, parseJournal, staleJournals } from "../../../src/images/leftovers.ts";
 import { Docker } from "../../../src/backends/shared/docker.ts";
 import type { Runner } from "../../../src/util/run.ts";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { tempDirs } from "../../helpers/tmp.ts";
 
-const tmpDir = (p: string) => mkdtempSync(join(tmpdir(), `bb-${p}-`));
+const tmpDir = tempDirs("bb-journal-");
 
 const IMG = "3f2a1b0c9d8e";
 const CTR = "9bc17aa0ffee";
@@ -49,7 +47,7 @@ function fakeDocker(calls: string[][], stderr = "", tagged: string[] = []): Dock
 
 describe("BuildJournal", () => {
   test("records a build's own step images and containers, never a cache hit's image", () => {
-    const env = { XDG_CACHE_HOME: tmpDir("journal") };
+    const env = { XDG_CACHE_HOME: tmpDir() };
     const j = new BuildJournal("bot-bottle/shell:1", env, 4242);
     for (const l of [" ---> Using cache", " ---> aaaaaaaaaaaa", ` ---> Running in ${CTR}`, ` ---> ${IMG}`]) j.see(l);
     expect(readFileSync(j.file, "utf8")).toBe(`container ${CTR}\nimage ${IMG}\n`);
@@ -58,7 +56,7 @@ describe("BuildJournal", () => {
   });
 
   test("a failed build removes what it left and its journal; if the engine refuses, the journal stays for gc", async () => {
-    const env = { XDG_CACHE_HOME: tmpDir("journal") };
+    const env = { XDG_CACHE_HOME: tmpDir() };
     const j = new BuildJournal("t:1", env, 4243);
     j.see(` ---> ${IMG}`);
     const down: string[][] = [];
@@ -73,7 +71,7 @@ describe("BuildJournal", () => {
   });
 
   test("the base image (FROM step) is never journaled, and a tagged image is never removed", async () => {
-    const env = { XDG_CACHE_HOME: tmpDir("journal") };
+    const env = { XDG_CACHE_HOME: tmpDir() };
     const j = new BuildJournal("t:3", env, 4245);
     for (const l of ["Step 1/9 : FROM debian:bookworm-slim", " ---> aaaaaaaaaaaa", "Step 2/9 : RUN x", ` ---> Running in ${CTR}`, ` ---> ${IMG}`, " ---> bbbbbbbbbbbb"]) j.see(l);
     expect(readFileSync(j.file, "utf8")).not.toContain("aaaaaaaaaaaa");
@@ -83,7 +81,7 @@ describe("BuildJournal", () => {
   });
 
   test("an image something still uses is not an error (and not forced)", async () => {
-    const env = { XDG_CACHE_HOME: tmpDir("journal") };
+    const env = { XDG_CACHE_HOME: tmpDir() };
     const j = new BuildJournal("t:2", env, 4244);
     j.see(` ---> ${IMG}`);
     await j.cleanUp(fakeDocker([], `Error response from daemon: conflict: unable to delete ${IMG} (cannot be forced) - image has dependent child images`));
