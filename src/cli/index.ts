@@ -27,6 +27,7 @@ export const COMMANDS = {
   supervise: lazy(() => import("./supervise.ts")),
   completions: lazy(() => import("./completions.ts")),
   bundle: lazy(() => import("./bundle.ts")),
+  __complete: lazy(() => import("./complete.ts")),
 };
 
 export const main = defineCommand({

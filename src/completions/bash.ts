@@ -1,10 +1,10 @@
 // Pure: command tree → a bash completion script. The script finds the
 // subcommand path by scanning the words before the cursor (skipping flags and
 // their values), then looks up what to offer in generated `case` tables.
-import { flagWords, walk, type CommandNode, type FlagSpec, type PositionalSpec } from "./tree.ts";
+import { DYNAMIC, flagWords, walk, type CommandNode, type Completion, type FlagSpec, type PositionalSpec } from "./tree.ts";
 
 /** How a value is completed, as the script's `_bot_bottle_offer` understands it. */
-function kindOf(x: { values?: string[]; complete: "file" | "dir" | "none" }): string {
+function kindOf(x: { values?: string[]; complete: Completion }): string {
   if (x.values) return `enum ${x.values.join(" ")}`;
   return x.complete === "none" ? "value" : x.complete;
 }
@@ -39,13 +39,15 @@ export function bashCompletion(tree: CommandNode): string {
 ${caseTable(`${fn}_subcommands`, "subcommands of a command path", subs)}
 ${caseTable(`${fn}_flags`, "flags of a command path", flags)}
 ${caseTable(`${fn}_flag_value`, "what follows a flag that takes a value: enum WORDS | file | dir | value", values)}
-${caseTable(`${fn}_positional`, "what the Nth positional argument is: enum WORDS | file | dir", positionals)}
+${caseTable(`${fn}_positional`, "what the Nth positional argument is: enum WORDS | file | dir | bottle | id", positionals)}
 ${fn}_offer() {
   # File names may hold spaces: split compgen's output on newlines only.
   case "$1" in
     enum\\ *) COMPREPLY=($(compgen -W "\${1#enum }" -- "$2")) ;;
     file) local IFS=$'\\n'; compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$2")) ;;
     dir) local IFS=$'\\n'; compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$2")) ;;
+    bottle) COMPREPLY=($(compgen -W "$(command ${tree.name} ${DYNAMIC.bottle} 2>/dev/null)" -- "$2")) ;;
+    id) COMPREPLY=($(compgen -W "$(command ${tree.name} ${DYNAMIC.id} 2>/dev/null)" -- "$2")) ;;
   esac
 }
 

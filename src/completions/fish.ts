@@ -1,13 +1,13 @@
 // Pure: command tree → fish `complete` lines. A helper function computes the
 // subcommand path of the command line (skipping flags and their values), and
 // every completion is conditioned on that path.
-import { walk, type CommandNode, type FlagSpec, type PositionalSpec } from "./tree.ts";
+import { DYNAMIC, walk, type CommandNode, type Completion, type FlagSpec, type PositionalSpec } from "./tree.ts";
 
 function quote(s: string): string {
   return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
-function valueArgs(x: { values?: string[]; complete: "file" | "dir" | "none" }): string {
+function valueArgs(x: { values?: string[]; complete: Completion }): string {
   if (x.values) return `-x -a ${quote(x.values.join(" "))}`;
   if (x.complete === "file") return "-r -F";
   if (x.complete === "dir") return "-x -a '(__fish_complete_directories)'";
@@ -35,7 +35,8 @@ export function fishCompletion(tree: CommandNode): string {
     // fish cannot tell positional slots apart cheaply; offer the first positional's values.
     const p = node.positionals[0] as PositionalSpec | undefined;
     if (p && !node.subcommands.length && (p.values || p.complete !== "none")) {
-      const what = p.values ? `-a ${quote(p.values.join(" "))}` : p.complete === "dir" ? "-a '(__fish_complete_directories)'" : "-F";
+      const dynamic = p.complete === "bottle" || p.complete === "id" ? `-a ${quote(`(command ${cmd} ${DYNAMIC[p.complete]} 2>/dev/null)`)}` : undefined;
+      const what = p.values ? `-a ${quote(p.values.join(" "))}` : dynamic ?? (p.complete === "dir" ? "-a '(__fish_complete_directories)'" : "-F");
       lines.push(`complete -c ${cmd} -n ${at} ${what} -d ${quote(p.description || p.name)}`);
     }
   }

@@ -3,6 +3,12 @@
 // completions are generated once, at install time.
 import type { ArgDef, CommandDef, CommandMeta } from "citty";
 
+/** `bottle` / `id`: asked of the CLI when completing (`bot-bottle __complete bottles|ids`). */
+export type Completion = "file" | "dir" | "none" | "bottle" | "id";
+
+/** The hidden command the shells call for dynamic words, per completion kind. */
+export const DYNAMIC: Record<"bottle" | "id", string> = { bottle: "__complete bottles", id: "__complete ids" };
+
 export interface FlagSpec {
   /** Long names without dashes, first is canonical (`manifest`). */
   long: string[];
@@ -13,7 +19,7 @@ export interface FlagSpec {
   /** Enum values, completed after the flag. */
   values?: string[];
   /** How to complete a free value: files, folders or nothing. */
-  complete: "file" | "dir" | "none";
+  complete: Completion;
   /** String flags may be repeated (`--env A=1 --env B=2`). */
   repeatable: boolean;
   /** What the value looks like (`FILE`, `K=V`), for shells that show it. */
@@ -24,7 +30,7 @@ export interface PositionalSpec {
   name: string;
   description: string;
   values?: string[];
-  complete: "file" | "dir" | "none";
+  complete: Completion;
 }
 
 export interface CommandNode {
@@ -59,8 +65,11 @@ async function resolve<T>(r: T | Promise<T> | (() => T) | (() => Promise<T>) | u
   return typeof r === "function" ? await (r as () => T | Promise<T>)() : await r;
 }
 
-function valueCompletion(hint: string | undefined, name: string): "file" | "dir" | "none" {
+function valueCompletion(hint: string | undefined, name: string, positional = false): Completion {
   const h = `${hint ?? ""} ${name}`.toUpperCase();
+  // A bottle name from the manifest, or the id of a recorded bottle.
+  if (positional && name === "bottle") return "bottle";
+  if (positional && name === "id") return "id";
   if (/\b(DIR|FOLDER)\b/.test(h)) return "dir";
   if (/\b(FILE|PATH|MANIFEST)\b/.test(h)) return "file";
   return "none";
@@ -86,7 +95,7 @@ export function argsToSpecs(args: Record<string, ArgDef>): { flags: FlagSpec[]; 
         name: safe(name, "argument"),
         description: oneLine(def.description),
         values,
-        complete: values ? "none" : valueCompletion(def.valueHint, name),
+        complete: values ? "none" : valueCompletion(def.valueHint, name, true),
       });
       continue;
     }

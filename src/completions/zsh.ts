@@ -1,22 +1,23 @@
 // Pure: command tree → a zsh completion function (`#compdef`), one
 // `_arguments` function per command, dispatching on the subcommand word.
-import type { CommandNode, FlagSpec, PositionalSpec } from "./tree.ts";
+import { DYNAMIC, type CommandNode, type Completion, type FlagSpec, type PositionalSpec } from "./tree.ts";
 
 /** Text inside a single-quoted `_arguments` spec: no quotes, brackets or colons break out. */
 function text(s: string): string {
   return s.replace(/'/g, "'\\''").replace(/\[/g, "(").replace(/\]/g, ")").replace(/:/g, "\\:");
 }
 
-function action(x: { values?: string[]; complete: "file" | "dir" | "none" }): string {
+function action(x: { values?: string[]; complete: Completion }, prog: string): string {
   if (x.values) return `(${x.values.join(" ")})`;
+  if (x.complete === "bottle" || x.complete === "id") return `{compadd -- \${(f)"$(command ${prog} ${DYNAMIC[x.complete]} 2>/dev/null)"}}`;
   return x.complete === "file" ? "_files" : x.complete === "dir" ? "_files -/" : " ";
 }
 
-function flagSpecs(f: FlagSpec): string[] {
+function flagSpecs(f: FlagSpec, prog: string): string[] {
   const words = [...f.long.map((l) => `--${l}`), ...f.short.map((s) => `-${s}`)];
   // Repeatable flags may appear again; the others exclude all their spellings once used.
   const prefix = f.repeatable ? "*" : words.length > 1 ? `(${words.join(" ")})` : "";
-  const arg = f.takesValue ? `:${text(f.hint || f.long[0]!)}:${action(f)}` : "";
+  const arg = f.takesValue ? `:${text(f.hint || f.long[0]!)}:${action(f, prog)}` : "";
   return words.map((w) => {
     // `--x=` takes `--x=v` or `--x v`, as citty does; short flags take the next word.
     const form = f.takesValue && w.startsWith("--") ? `${w}=` : w;
@@ -24,17 +25,18 @@ function flagSpecs(f: FlagSpec): string[] {
   });
 }
 
-function positionalSpec(p: PositionalSpec, i: number): string {
-  return `'${i + 1}:${text(p.name)}:${action(p)}'`;
+function positionalSpec(p: PositionalSpec, i: number, prog: string): string {
+  return `'${i + 1}:${text(p.name)}:${action(p, prog)}'`;
 }
 
 const fnName = (path: string[]) => ["_" + path[0], ...path.slice(1)].join("_");
 
 function commandFunction(node: CommandNode, path: string[]): string {
   const fn = fnName(path);
-  const specs = node.flags.flatMap(flagSpecs);
+  const prog = path[0]!;
+  const specs = node.flags.flatMap((f) => flagSpecs(f, prog));
   if (!node.subcommands.length) {
-    specs.push(...node.positionals.map(positionalSpec));
+    specs.push(...node.positionals.map((p, i) => positionalSpec(p, i, prog)));
     return `${fn}() {\n  _arguments -s \\\n    ${specs.join(" \\\n    ")}\n}\n`;
   }
   const items = node.subcommands.map((s) => `    '${s.name}:${text(s.description)}'`).join("\n");

@@ -50,6 +50,14 @@ describe("bash completion of the sample tree", () => {
   });
 });
 
+test("bottle names are asked of the program itself when completing (dynamic)", () => {
+  const bin = join(dir, "bin");
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, "tool"), '#!/bin/sh\n[ "$1 $2" = "__complete bottles" ] && printf "dev\\ndemo\\nreview\\n"\n', { mode: 0o755 });
+  const r = runShell(["bash", "-c", `PATH='${bin}':$PATH; source '${script}'; COMP_WORDS=(tool plan de); COMP_CWORD=2; _tool; printf '%s\\n' "\${COMPREPLY[@]}"`]);
+  expect(r.out.split("\n").filter(Boolean)).toEqual(["dev", "demo"]);
+});
+
 test("the real CLI's bash completion passes bash -n and completes subcommands", async () => {
   const real = join(dir, "bot-bottle.bash");
   writeFileSync(real, bashCompletion(await commandTree(main, "bot-bottle")));

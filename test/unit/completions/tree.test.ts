@@ -28,10 +28,10 @@ describe("commandTree", async () => {
     expect(byName.json).toMatchObject({ takesValue: false, repeatable: false });
   });
 
-  test("positionals: values from options, dir from the hint", () => {
+  test("positionals: values from options, dir from the hint, bottle names and ids asked of the CLI", () => {
     expect(at("completions").positionals).toEqual([{ name: "shell", description: "Shell", values: ["bash", "zsh"], complete: "none" }]);
     expect(at("init").positionals[0]).toMatchObject({ name: "dir", complete: "dir" });
-    expect(at("plan").positionals[0]).toMatchObject({ name: "bottle", complete: "none" });
+    expect(at("plan").positionals[0]).toMatchObject({ name: "bottle", complete: "bottle" });
   });
 
   test("descriptions are one line", async () => {
