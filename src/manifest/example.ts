@@ -1,5 +1,6 @@
 // What `bot-bottle init` writes: a commented manifest and one agent file.
 export const EXAMPLE_MANIFEST = `# bot-bottle manifest — see README.md "Manifest reference".
+# Lines marked "(default: …)" change a default; commented-out lines show it.
 version = 1
 # agents_dir = "agents"   # agent markdown files: <agents_dir>/<name>.md
 # skills_dir = "skills"   # skill folders:        <skills_dir>/<name>/SKILL.md
@@ -9,11 +10,13 @@ agent = "dev"                 # agents/dev.md
 provider = "claude"           # claude | codex | shell
 # backend = "docker"          # docker | smolmachines
 # base_image = "debian:bookworm-slim"
-copy_cwd = true               # copy the current directory into the bottle
-supervise = false             # let the agent ask you for approval (MCP)
-# cpus = 2
-# memory = "4g"
-allow = ["registry.npmjs.org", "*.github.com"]   # everything else is blocked
+copy_cwd = true               # copy the current directory into the bottle (default: false, an empty workdir)
+# supervise = false           # true lets the agent ask you for approval (MCP)
+# dlp = true                  # scan outbound requests for secrets
+# cpus = 2                    # (default: no limit)
+# memory = "4g"               # the agent's memory limit
+# bundle_memory = "768m"      # the bundle's memory limit
+allow = ["registry.npmjs.org", "*.github.com"]   # everything else is blocked (default: [], nothing)
 
 [bottles.dev.env]
 GREETING = "hello"                    # a literal
