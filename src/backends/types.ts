@@ -15,6 +15,12 @@ export interface BackendDriver {
   up(plan: BottlePlan, secrets: Record<string, string>): Promise<void>;
   /** Run the agent (attached or not); returns the agent's exit code. */
   attach(plan: BottlePlan, opts: AttachOptions): Promise<number>;
+  /**
+   * Rejoin the interactive session of a running bottle (its terminal dropped);
+   * returns the agent's exit code once the session ends, or NO_SESSION.
+   * Absent on a backend that cannot hold a session.
+   */
+  rejoin?(plan: BottlePlan): Promise<number>;
   /** Run a command in the agent; returns its exit code. */
   exec(plan: BottlePlan, argv: string[], opts: { tty: boolean }): Promise<number>;
   /** Start a stopped (kept) bottle again. */

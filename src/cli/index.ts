@@ -18,6 +18,7 @@ export const COMMANDS = {
   run: lazy(() => import("./run.ts")),
   ls: lazy(() => import("./ls.ts")),
   resume: lazy(() => import("./resume.ts")),
+  attach: lazy(() => import("./attach.ts")),
   stop: lazy(() => import("./stop.ts")),
   rm: lazy(() => import("./rm.ts")),
   logs: lazy(() => import("./logs.ts")),

@@ -28,7 +28,8 @@ function runLines(lines: string[]): string {
 
 export function agentDockerfile(baseImage: string, recipe: ImageRecipe): string {
   const L: string[] = [`FROM ${baseImage}`, "ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8", `COPY ${BUILD_CA_FILE} /tmp/${BUILD_CA_FILE}`];
-  L.push(runLines([aptInstall(["ca-certificates", "git", "curl", "bash", ...recipe.apt]), ...TRUST_BUILD_CA]));
+  // dtach holds interactive sessions so a dropped terminal does not end the agent (`bot-bottle attach`).
+  L.push(runLines([aptInstall(["ca-certificates", "git", "curl", "bash", "dtach", ...recipe.apt]), ...TRUST_BUILD_CA]));
   if (recipe.npm.length) {
     // NODE_EXTRA_CA_CERTS adds the build CA to npm's (Node's) own roots for this step only.
     L.push(

@@ -13,6 +13,7 @@ import { BottleError } from "../util/errors.ts";
 import { claimOwner, releaseOwner } from "./owner.ts";
 
 import { EXIT, SIGNAL_EXIT } from "../util/exit-codes.ts";
+import { NO_SESSION } from "../backends/session-holder.ts";
 export { SIGNAL_EXIT };
 
 /** Run `body` with signal handlers; `onSignal` gets the first signal, a second one exits at once. */
@@ -79,6 +80,23 @@ function stoppedByCli(id: string): number {
   return EXIT.STOPPED;
 }
 
+/**
+ * The operator's terminal hung up (SIGHUP) under an interactive session on a
+ * backend that holds sessions: the agent keeps running and `attach` rejoins
+ * it. Any other signal, or a non-interactive run, tears down as before.
+ */
+function canDetach(sig: string, attach: AttachOptions, driver: BackendDriver): boolean {
+  return sig === "SIGHUP" && attach.interactive && typeof driver.rejoin === "function";
+}
+
+/** Leave a session running: kept (gc and the launcher leave it), owner released. */
+function detach(db: Database, id: string): void {
+  setKeep(db, id, true);
+  addEvent(db, id, "detached", { pid: process.pid });
+  releaseOwner(db, id);
+  consola.warn(`terminal hung up: ${id} keeps running — \`bot-bottle attach ${id}\` rejoins it`);
+}
+
 /** Bring a new bottle up, attach, tear down. Returns the agent's exit code (or 128+signal, or EXIT.STOPPED). */
 export async function launchBottle(o: LaunchOptions): Promise<number> {
   const { plan, driver, db } = o;
@@ -89,6 +107,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
   let signalled: string | undefined;
   let attaching = false;
   let failed = false;
+  let detached = false;
   const down = once(async () => {
     try {
       // `bot-bottle stop` keeps the bottle whatever --keep said: `rm` is the only thing that removes.
@@ -111,8 +130,12 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
   return withSignals(
     (sig) => {
       signalled = sig;
-      consola.warn(`${sig}: tearing down ${id}`);
       addEvent(db, id, "signal", { signal: sig });
+      if (attaching && canDetach(sig, o.attach, driver)) {
+        detached = true;
+        return detach(db, id);
+      }
+      consola.warn(`${sig}: tearing down ${id}`);
       // Mid-attach: removing the containers ends the agent. Mid-up: end the step in flight (a build can take minutes), then tear down.
       if (attaching) void down().catch((e) => consola.error(`teardown: ${(e as Error).message}`));
       else interruptChildren("SIGINT");
@@ -150,6 +173,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
         await down().catch((err) => (cleanup = err ?? new Error("cleanup failed")));
         throw withCleanupNote(e, cleanup);
       }
+      if (detached) return SIGNAL_EXIT[signalled!]!;
       addEvent(db, id, "exit", { code });
       await down();
       if (signalled) return SIGNAL_EXIT[signalled]!;
@@ -198,9 +222,14 @@ export async function resumeBottle(o: ResumeOptions): Promise<number> {
     }
   });
   let signalled: string | undefined;
+  let detached = false;
   return withSignals(
     (sig) => {
       signalled = sig;
+      if (canDetach(sig, attach, driver)) {
+        detached = true;
+        return detach(db, id);
+      }
       void down().catch((e) => consola.error(`stop: ${(e as Error).message}`));
     },
     async () => {
@@ -208,11 +237,60 @@ export async function resumeBottle(o: ResumeOptions): Promise<number> {
       try {
         code = await driver.attach(plan, attach);
       } finally {
-        await down();
+        if (!detached) await down();
       }
+      if (detached) return SIGNAL_EXIT[signalled!]!;
       addEvent(db, id, "exit", { code });
       if (signalled) return SIGNAL_EXIT[signalled]!;
       if (stopRequests(db, id) > stopsBefore) return stoppedByCli(id);
+      return code;
+    },
+  );
+}
+
+export interface RejoinOptions {
+  plan: BottlePlan;
+  driver: BackendDriver;
+  db: Database;
+}
+
+/**
+ * `attach`: rejoin the session of a running bottle whose terminal dropped.
+ * When the session ends here, the bottle is stopped and kept (like `resume`);
+ * when this terminal drops too, the agent keeps running. Returns the agent's code.
+ */
+export async function rejoinBottle(o: RejoinOptions): Promise<number> {
+  const { plan, driver, db } = o;
+  const id = plan.identity;
+  if (!driver.rejoin) {
+    throw new BottleError("BACKEND", `the ${driver.name} backend cannot rejoin a session`, { hint: `\`bot-bottle exec ${id} -t -- bash\` opens a shell in it` });
+  }
+  const live = await driver.status(plan);
+  if (live !== "running") {
+    throw new BottleError("USAGE", `${id} is not running (${live})`, { hint: `\`bot-bottle resume ${id}\` starts it with a new session` });
+  }
+  claimOwner(db, id);
+  let signalled: string | undefined;
+  return withSignals(
+    (sig) => {
+      // Whatever ends this terminal leaves the agent running.
+      signalled = sig;
+    },
+    async () => {
+      let code: number;
+      try {
+        code = await driver.rejoin!(plan);
+      } finally {
+        releaseOwner(db, id);
+      }
+      if (signalled) return SIGNAL_EXIT[signalled]!;
+      if (code === NO_SESSION) {
+        throw new BottleError("USAGE", `${id} has no session to rejoin`, { hint: `\`bot-bottle exec ${id} -t -- bash\` opens a shell in it` });
+      }
+      addEvent(db, id, "exit", { code });
+      await driver.stop(plan);
+      setStatus(db, id, "stopped");
+      consola.info(`session ended; ${id} is stopped and kept — \`bot-bottle resume ${id}\` reopens it, \`bot-bottle rm ${id}\` removes it`);
       return code;
     },
   );

@@ -19,6 +19,7 @@ import { Docker } from "../shared/docker.ts";
 import { liveStatus } from "../shared/live-status.ts";
 import { provisionAgent, type AgentIO } from "../shared/provision.ts";
 import { pipeTarInto } from "./copy.ts";
+import { rejoinArgv, sessionArgv } from "../session-holder.ts";
 
 /** Names that steer the docker CLI itself: never pass them through its environment. */
 const CLI_ENV = /^(DOCKER_|PATH$|HOME$|TMPDIR$)/;
@@ -125,10 +126,14 @@ export class DockerDriver implements BackendDriver {
   async attach(plan: BottlePlan, opts: AttachOptions): Promise<number> {
     const argv = agentCommand(plan, opts);
     const spec = { container: plan.containers.agent, argv, user: AGENT_USER, workdir: plan.workdir };
-    if (opts.interactive) return this.docker.execInherit({ ...spec, interactive: true, tty: true });
+    if (opts.interactive) return this.docker.execInherit({ ...spec, argv: sessionArgv(argv), interactive: true, tty: true });
     const log = bottleFiles(plan.identity, this.env).transcript;
     mkdirSync(join(log, ".."), { recursive: true });
     return this.docker.execStream(spec, log);
+  }
+
+  async rejoin(plan: BottlePlan): Promise<number> {
+    return this.docker.execInherit({ container: plan.containers.agent, argv: rejoinArgv(), user: AGENT_USER, workdir: plan.workdir, interactive: true, tty: true });
   }
 
   async exec(plan: BottlePlan, argv: string[], opts: { tty: boolean }): Promise<number> {

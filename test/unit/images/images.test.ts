@@ -14,8 +14,8 @@ describe("agentDockerfile", () => {
     expect(shell.split("\n")[0]).toBe("FROM my/base:1");
   });
   test("common packages and the provider's own", () => {
-    expect(claude).toContain("apt-get install -y --no-install-recommends bash ca-certificates curl git nodejs npm");
-    expect(shell).toContain("apt-get install -y --no-install-recommends bash ca-certificates curl git &&");
+    expect(claude).toContain("apt-get install -y --no-install-recommends bash ca-certificates curl dtach git nodejs npm");
+    expect(shell).toContain("apt-get install -y --no-install-recommends bash ca-certificates curl dtach git &&");
   });
   test("npm installs with the build CA added for that step", () => {
     expect(claude).toContain("npm install -g --no-fund --no-audit @anthropic-ai/claude-code");
