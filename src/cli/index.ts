@@ -52,8 +52,6 @@ export async function runCli(argv: string[]): Promise<number> {
   const debug = own.includes("--debug");
   let passesExitCode = false;
   if (debug) consola.level = 4;
-  // Progress, notes and debug lines go to stderr: stdout is for data (`--json`, tables) and a `run`'s agent alone.
-  consola.options.stdout = process.stderr;
   try {
     if (own.length === 1 && (own[0] === "--version" || own[0] === "-v")) {
       process.stdout.write(versionString() + "\n");
@@ -66,6 +64,8 @@ export async function runCli(argv: string[]): Promise<number> {
     // Unknown commands, flags and arguments are refused before anything runs.
     const shape = await checkCommandLine(main, argv);
     passesExitCode = !!shape.meta.passesExitCode;
+    // The agent owns stdout there: progress, notes and debug lines go to stderr.
+    if (passesExitCode) consola.options.stdout = process.stderr;
     await runCommand(main, { rawArgs: argv });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
