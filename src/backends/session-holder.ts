@@ -43,3 +43,12 @@ export function rejoinArgv(): string[] {
   ].join("\n");
   return ["sh", "-c", script];
 }
+
+/**
+ * Pure: run `cmd` through the bottle's sh, so a command that is not found
+ * exits 127 and one that cannot be invoked 126, as documented (docker exec
+ * itself answers 126 for both).
+ */
+export function viaShell(cmd: string[]): string[] {
+  return ["sh", "-c", 'exec "$@"', "bot-bottle", ...cmd];
+}

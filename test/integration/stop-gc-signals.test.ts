@@ -93,6 +93,11 @@ describe.skipIf(!dockerOk)("stop, gc and signals on the real engine", () => {
     const resumed = await cli(["resume", name, "--", "sh", "-c", "hostname; exit 4"]);
     expect(resumed.stdout).toBe(`${name}\n`);
     expect(resumed.code).toBe(4);
+    // The reserved codes of a command that cannot run, as documented.
+    expect((await cli(["resume", name, "-d"])).code).toBe(0);
+    expect((await cli(["exec", name, "--", "no-such-command"])).code).toBe(127);
+    expect((await cli(["exec", name, "--", "/etc/passwd"])).code).toBe(126);
+    expect((await cli(["stop", name])).code).toBe(0);
 
     // The engine address broken: unknown, never gone.
     const folder = join(ENV.XDG_STATE_HOME!, "bot-bottle", "bottles", name);

@@ -19,7 +19,7 @@ import { Docker } from "../shared/docker.ts";
 import { liveStatus } from "../shared/live-status.ts";
 import { provisionAgent, type AgentIO } from "../shared/provision.ts";
 import { pipeTarInto } from "./copy.ts";
-import { rejoinArgv, sessionArgv } from "../session-holder.ts";
+import { rejoinArgv, sessionArgv, viaShell } from "../session-holder.ts";
 
 /** Names that steer the docker CLI itself: never pass them through its environment. */
 const CLI_ENV = /^(DOCKER_|PATH$|HOME$|TMPDIR$)/;
@@ -129,7 +129,7 @@ export class DockerDriver implements BackendDriver {
     if (opts.interactive) return this.docker.execInherit({ ...spec, argv: sessionArgv(argv), interactive: true, tty: true });
     const log = bottleFiles(plan.identity, this.env).transcript;
     mkdirSync(join(log, ".."), { recursive: true });
-    return this.docker.execStream(spec, log);
+    return this.docker.execStream({ ...spec, argv: viaShell(argv) }, log);
   }
 
   async rejoin(plan: BottlePlan): Promise<number> {
@@ -137,7 +137,7 @@ export class DockerDriver implements BackendDriver {
   }
 
   async exec(plan: BottlePlan, argv: string[], opts: { tty: boolean }): Promise<number> {
-    return this.docker.execInherit({ container: plan.containers.agent, argv, user: AGENT_USER, workdir: plan.workdir, interactive: true, tty: opts.tty });
+    return this.docker.execInherit({ container: plan.containers.agent, argv: viaShell(argv), user: AGENT_USER, workdir: plan.workdir, interactive: true, tty: opts.tty });
   }
 
   async start(plan: BottlePlan): Promise<void> {

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { NO_SESSION, rejoinArgv, sessionArgv, SESSION_DIR } from "../../../src/backends/session-holder.ts";
+import { NO_SESSION, rejoinArgv, sessionArgv, SESSION_DIR, viaShell } from "../../../src/backends/session-holder.ts";
 import { tempDirs } from "../../helpers/tmp.ts";
 
 const tempDir = tempDirs("bb-holder-");
@@ -55,5 +55,13 @@ describe("session holder", () => {
     const r = runHolder(rejoinArgv(), true, 9);
     expect(r.code).toBe(9);
     expect(r.calls).toBe(""); // no socket: nothing to join, only the code to report
+  });
+
+  test("viaShell: not found is 127, not executable 126, the command's own code and arguments pass through", () => {
+    const run = (cmd: string[]) => Bun.spawnSync(viaShell(cmd), { env: { PATH: "/usr/bin:/bin" }, stdout: "pipe", stderr: "pipe" });
+    expect(run(["no-such-command-here"]).exitCode).toBe(127);
+    expect(run(["/etc/passwd"]).exitCode).toBe(126);
+    expect(run(["sh", "-c", "exit 5"]).exitCode).toBe(5);
+    expect(run(["printf", "%s|", "a b", "$HOME", "it's"]).stdout.toString()).toBe("a b|$HOME|it's|");
   });
 });

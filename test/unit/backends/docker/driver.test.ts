@@ -137,7 +137,7 @@ describe("DockerDriver lifecycle over a fake engine", () => {
     });
     const code = await new DockerDriver({ docker, config: DEFAULTS, env: ENV }).attach(plan, { interactive: false });
     expect(code).toBe(4);
-    expect(seen[0]).toEqual(["docker", "exec", "--user", "node", "--workdir", "/home/node/work", plan.containers.agent, "bot-bottle-demo"]);
+    expect(seen[0]).toEqual(["docker", "exec", "--user", "node", "--workdir", "/home/node/work", plan.containers.agent, "sh", "-c", 'exec "$@"', "bot-bottle", "bot-bottle-demo"]);
   });
 
   test("listIdentities unions containers and networks of this state only", async () => {
