@@ -14,7 +14,7 @@ describe("agentCommand", () => {
     ["claude session with prompt reads the file into --append-system-prompt", "claude", { interactive: true },
       ["sh", "-c", 'exec "$@" --append-system-prompt "$(cat "$0")"', AGENT_PROMPT_FILE, "claude", "--dangerously-skip-permissions", "--model", "opus"]],
     ["codex task", "codex", { interactive: false, prompt: "do" },
-      ["codex", "exec", "--dangerously-bypass-approvals-and-sandbox", "--model", "opus", "do"]],
+      ["codex", "exec", "--dangerously-bypass-approvals-and-sandbox", "--skip-git-repo-check", "--model", "opus", "--", "do"]],
     ["codex session", "codex", { interactive: true }, ["codex", "--dangerously-bypass-approvals-and-sandbox", "--model", "opus"]],
     ["shell task", "shell", { interactive: false, prompt: "echo hi" }, ["bash", "-lc", "echo hi"]],
     ["shell run without task uses the bottle command", "shell", { interactive: false }, ["bot-bottle-demo"]],
@@ -39,10 +39,13 @@ describe("agentCommand", () => {
 });
 
 describe("provider files and recipes", () => {
-  test("codex gets its system prompt as ~/.codex/AGENTS.md, mode 0600", async () => {
-    expect(providerSpec("codex").files(await testPlan("codex"))).toEqual([
-      { path: "/home/node/.codex/AGENTS.md", content: "Be careful.\n", mode: 0o600 },
+  test("codex gets its config and its system prompt as ~/.codex/AGENTS.md, mode 0600 (no route: no auth.json)", async () => {
+    const files = providerSpec("codex").files(await testPlan("codex"));
+    expect(files.map((f) => [f.path, f.mode])).toEqual([
+      ["/home/node/.codex/config.toml", 0o600],
+      ["/home/node/.codex/AGENTS.md", 0o600],
     ]);
+    expect(files[1]!.content).toBe("Be careful.\n");
   });
   test("claude skills live in ~/.claude/skills", () => expect(providerSpec("claude").skillsDir).toBe("/home/node/.claude/skills"));
   test.each([
