@@ -27,6 +27,9 @@ describe.skipIf(!enabled)("real Codex CLI in a docker bottle", () => {
   let placeholder = "";
   let audit: AuditRecord[] = [];
   let during: ProcSnapshot[] = [];
+  /** A second task on the resumed bottle with WebSockets refused: Codex falls back to HTTP SSE. */
+  let sseRun: RunResult | undefined;
+  let sseFrom = 0;
 
   beforeAll(async () => {
     fake = startFakeOpenAI({ hostname: await networkGateway("bridge"), auth: { bearer: REAL } });
@@ -44,6 +47,12 @@ describe.skipIf(!enabled)("real Codex CLI in a docker bottle", () => {
     during = (await watch?.stop()) ?? [];
     console.log(`e2e-codex: the fake API got ${fake.requests.map((r) => `${r.method} ${r.path}${r.transport === "ws" ? ` ${r.json?.type}` : ""}`).join(", ") || "nothing"}`);
     console.log(`e2e-codex: bot-bottle run took ${Math.round(performance.now() - started)} ms (exit ${runResult.code})`);
+    if (runResult.code === 0) {
+      sseFrom = fake.requests.length;
+      fake.setWebSocket(false);
+      sseRun = await bottle.cli(["resume", bottle.id, "-p", "create second.txt containing two"], 300_000);
+      console.log(`e2e-codex: over SSE the fake got ${fake.requests.slice(sseFrom).map((r) => `${r.method} ${r.path}`).join(", ")}`);
+    }
     const logs = await bottle.cli(["logs", bottle.id, "--egress", "--json"]);
     audit = logs.code === 0 ? (JSON.parse(logs.stdout) as AuditRecord[]) : [];
     console.log(`e2e-codex: egress ${audit.map((r) => `${r.decision} ${r.method} ${r.host}${r.path ?? ""}`).join(" | ")}`);
@@ -71,13 +80,23 @@ describe.skipIf(!enabled)("real Codex CLI in a docker bottle", () => {
   }, 60_000);
 
   test("Codex spoke the Responses WebSocket through the proxy, with the full tool loop", () => {
-    const calls = fake.responseRequests();
+    const calls = fake.responseRequests().filter((r) => fake.requests.indexOf(r) < sseFrom);
     expect(calls.length).toBeGreaterThanOrEqual(2);
     expect(calls.every((r) => r.transport === "ws")).toBe(true);
     const outputs = calls.flatMap((r) => (Array.isArray(r.json?.input) ? r.json.input : []));
     expect(outputs.some((i: any) => i?.type === "custom_tool_call_output" || i?.type === "function_call_output")).toBe(true);
     // The WebSocket went through the intercepting proxy on the route's host (CONNECT api.openai.com, then the upgrade).
     expect(audit.some((r) => r.decision === "allow" && r.host === "api.openai.com" && r.route === "api.openai.com")).toBe(true);
+  }, 60_000);
+
+  test("with WebSockets refused (426), Codex falls back to HTTP SSE through the proxy and finishes a second task", async () => {
+    expect(sseRun?.code, sseRun && describeRun(sseRun)).toBe(0);
+    expect(sseRun!.stdout).toContain("Created second.txt");
+    const posts = fake.requests.slice(sseFrom).filter((r) => r.method === "POST" && r.path === "/v1/responses");
+    expect(posts.length).toBeGreaterThanOrEqual(2);
+    expect(posts.every((r) => r.headers.accept === "text/event-stream" || r.json?.stream === true)).toBe(true);
+    const res = await bottle.cli(["exec", bottle.id, "--", "cat", "second.txt"]);
+    expect(res.stdout).toBe("two\n");
   }, 60_000);
 
   test("the fake saw the real key on every call and never the placeholder", () => {

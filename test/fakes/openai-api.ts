@@ -47,6 +47,8 @@ export interface FakeOpenAI {
   requests: RecordedRequest[];
   /** Model requests (POST /responses and WebSocket response.create), prewarms included. */
   responseRequests(): RecordedRequest[];
+  /** Accept or refuse (426) WebSocket upgrades from now on. */
+  setWebSocket(enabled: boolean): void;
   close(): Promise<void>;
 }
 
@@ -108,6 +110,7 @@ function previousNotFound(id: string) {
 
 export function startFakeOpenAI(opts: FakeOpenAIOptions = {}): FakeOpenAI {
   const requests: RecordedRequest[] = [];
+  let webSocket = !opts.noWebSocket;
   const script = opts.script ?? ((body: any) => scriptedResponse(body, opts.scriptOptions));
   const log = (line: string) => opts.log && console.error(`[fake-openai] ${line}`);
 
@@ -144,7 +147,7 @@ export function startFakeOpenAI(opts: FakeOpenAIOptions = {}): FakeOpenAI {
       if (denied) return denied;
 
       if (isResponsesPath(url.pathname) && req.method === "GET" && headers.upgrade?.toLowerCase() === "websocket") {
-        if (opts.noWebSocket) return error(426, "WebSocket transport is not available", "invalid_request_error");
+        if (!webSocket) return error(426, "WebSocket transport is not available", "invalid_request_error");
         if (srv.upgrade(req, { data: { path: url.pathname, headers, history: new Map() }, headers: { "x-request-id": requestId() } })) return undefined as unknown as Response;
         return error(400, "bad WebSocket upgrade", "invalid_request_error");
       }
@@ -202,6 +205,7 @@ export function startFakeOpenAI(opts: FakeOpenAIOptions = {}): FakeOpenAI {
     hostname,
     requests,
     responseRequests: () => requests.filter((r) => (r.transport === "ws" ? r.json?.type === "response.create" : r.method === "POST" && isResponsesPath(r.path.split("?")[0]!))),
+    setWebSocket: (enabled) => void (webSocket = enabled),
     close: async () => {
       server.stop(true);
     },

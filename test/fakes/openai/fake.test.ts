@@ -116,9 +116,9 @@ describe("the fake server", () => {
   test("401 bodies like the real API: no key, a wrong key (redacted), and on the WebSocket upgrade", async () => {
     const none = await fetch(`${fake.url}/v1/responses`, { method: "POST", body: "{}" });
     expect(none.status).toBe(401);
-    expect((await none.json()).error).toMatchObject({ type: "invalid_request_error", code: null, param: null });
+    expect(((await none.json()) as any).error).toMatchObject({ type: "invalid_request_error", code: null, param: null });
     const wrong = await fetch(`${fake.url}/v1/responses`, { method: "POST", headers: { authorization: "Bearer sk-proj-WRONGWRONGWRONGabcd" }, body: "{}" });
-    const body = (await wrong.json()).error;
+    const body = ((await wrong.json()) as any).error;
     expect(wrong.status).toBe(401);
     expect(body).toMatchObject({ type: "invalid_request_error", code: "invalid_api_key" });
     expect(body.message).toContain("sk-proj-********abcd");
@@ -130,7 +130,7 @@ describe("the fake server", () => {
   test("previous_response_id over HTTP with store: false is not found", async () => {
     const res = await fetch(`${fake.url}/v1/responses`, { method: "POST", headers, body: JSON.stringify({ input: [], previous_response_id: "resp_x" }) });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.code).toBe("previous_response_not_found");
+    expect(((await res.json()) as any).error.code).toBe("previous_response_not_found");
   });
 
   test("WebSocket: one JSON frame per event; the socket keeps the conversation for previous_response_id", async () => {
