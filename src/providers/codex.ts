@@ -14,7 +14,8 @@ const BYPASS = "--dangerously-bypass-approvals-and-sandbox";
 
 export const codex: ProviderSpec = {
   name: "codex",
-  recipe: { apt: ["nodejs", "npm"], npm: ["@openai/codex"] },
+  // procps: the interactive TUI records its background app-server with `ps` and exits without it.
+  recipe: { apt: ["nodejs", "npm", "procps"], npm: ["@openai/codex"] },
   // --skip-git-repo-check: a cwd that is not a git repo is still the agent's workdir.
   taskCommand: (plan, task) => ["codex", "exec", BYPASS, "--skip-git-repo-check", ...modelArgs(plan), "--", task],
   sessionCommand: (plan) => ["codex", BYPASS, ...modelArgs(plan)],

@@ -50,7 +50,7 @@ describe("provider files and recipes", () => {
   test("claude skills live in ~/.claude/skills", () => expect(providerSpec("claude").skillsDir).toBe("/home/node/.claude/skills"));
   test.each([
     ["claude", ["nodejs", "npm"], ["@anthropic-ai/claude-code"]],
-    ["codex", ["nodejs", "npm"], ["@openai/codex"]],
+    ["codex", ["nodejs", "npm", "procps"], ["@openai/codex"]],
     ["shell", [], []],
   ] as const)("%s recipe", (name, apt, npm) => {
     expect(providerSpec(name).recipe.apt).toEqual([...apt]);
