@@ -9,6 +9,7 @@ import { DEFAULTS } from "../../../src/config/config.ts";
 import { providerSpec } from "../../../src/providers/index.ts";
 import { codexKeyRoute } from "../../../src/providers/codex-config.ts";
 import type { BottlePlan } from "../../../src/plan/types.ts";
+import { DEFAULT_AGENTS, DEFAULT_MANIFEST_NAME, DEFAULT_MANIFEST_TOML } from "../../../src/manifest/default.ts";
 
 const REAL = "sk-proj-REALrealREALrealREALrealREALrealREALreal_-0123456789";
 
@@ -99,5 +100,28 @@ describe("codex AGENTS.md", () => {
   });
   test("no prompt and no supervise: no file", async () => {
     expect(file(await plan(OPENAI_ROUTE, ""), "/home/node/.codex/AGENTS.md")).toBeUndefined();
+  });
+});
+
+describe("the codex bottle of the built-in default manifest", () => {
+  test("logs Codex in with the placeholder of its api.openai.com route and trusts its workdir", async () => {
+    const manifest = loadFromSource(DEFAULT_MANIFEST_TOML, DEFAULT_MANIFEST_NAME, "/p", (_p, name) => DEFAULT_AGENTS[name] ?? null, true);
+    const p = await buildPlan({
+      manifest,
+      bottle: "codex",
+      identity: "coder-abc123",
+      cwd: "/p",
+      config: DEFAULTS,
+      hostEnv: { HOME: "/home/op", OPENAI_API_KEY: REAL },
+      random: () => 0.5,
+      randomBytes: (n) => new Uint8Array(n).fill(7),
+    });
+    expect(p.provider).toBe("codex");
+    expect(p.egress.map((r) => [r.host, r.credential?.kind])).toEqual([["api.openai.com", "openai"]]);
+    const placeholder = p.egress[0]!.credential!.placeholder;
+    expect(JSON.parse(file(p, "/home/node/.codex/auth.json")!.content).OPENAI_API_KEY).toBe(placeholder);
+    expect(p.env.find((v) => v.name === "OPENAI_API_KEY")?.value).toBe(placeholder);
+    expect((parse(file(p, "/home/node/.codex/config.toml")!.content) as any).projects[p.workdir].trust_level).toBe("trusted");
+    for (const f of providerSpec("codex").files(p)) expect(f.content).not.toContain(REAL);
   });
 });
