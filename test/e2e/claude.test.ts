@@ -8,6 +8,7 @@ import { containerEnv, testBottle, type TestBottle } from "../helpers/bottle.ts"
 import { describeRun } from "../helpers/cli.ts";
 import { docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
 import { canWatchProcesses, watchContainerProcesses, type ProcSnapshot } from "../helpers/procs.ts";
+import { grepFiles as grepAgentFiles, grepProcesses } from "../helpers/scan.ts";
 import type { RunResult } from "../../src/util/run.ts";
 import { claudeManifest, CODER_AGENT, fakeRealKey, REAL_KEY_VAR } from "../helpers/claude.ts";
 
@@ -93,8 +94,7 @@ describe.skipIf(!enabled)("real Claude Code in a docker bottle", () => {
   }, 60_000);
 
   // grep reads the pattern from stdin: the key never enters the agent's argv or env.
-  const grepFiles = (pattern: string, user: string) =>
-    runGrep(bottle.containers.agent, user, pattern, ["grep", "-rlsF", "--exclude-dir=proc", "--exclude-dir=sys", "--exclude-dir=dev", "-f", "/dev/stdin", "/"]);
+  const grepFiles = (pattern: string, user: string) => grepAgentFiles(bottle.containers.agent, pattern, user);
 
   test("the real key is in no file of the agent (grep -r / as root and as the agent)", async () => {
     // The scan must be able to find things, or its silence proves nothing.
@@ -104,13 +104,7 @@ describe.skipIf(!enabled)("real Claude Code in a docker bottle", () => {
   }, 180_000);
 
   test("the real key is in no process's env or command line", async () => {
-    const scan = (pattern: string) =>
-      runGrep(bottle.containers.agent, "root", pattern, [
-        "sh",
-        "-c",
-        // fd 3 keeps the pattern (our stdin) apart from the data grep reads from the pipe.
-        'exec 3<&0; cat /proc/[0-9]*/environ /proc/[0-9]*/cmdline 2>/dev/null | tr "\\0" "\\n" | grep -F -f /dev/fd/3 || true',
-      ]);
+    const scan = (pattern: string) => grepProcesses(bottle.containers.agent, pattern);
     expect(await scan(placeholder)).toContain(`ANTHROPIC_API_KEY=${placeholder}`);
     expect(await scan(REAL)).toBe("");
     const top = await docker(["top", bottle.containers.agent, "-eo", "pid,args"]);
@@ -124,16 +118,3 @@ describe.skipIf(!enabled)("real Claude Code in a docker bottle", () => {
     expect(during.filter((p) => p.environ.includes(REAL) || p.cmdline.includes(REAL)).map((p) => p.cmdline)).toEqual([]);
   });
 });
-
-async function runGrep(container: string, user: string, pattern: string, argv: string[]): Promise<string> {
-  const proc = Bun.spawn(["docker", "exec", "-i", "--user", user, container, ...argv], {
-    stdin: new Blob([pattern + "\n"]),
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 170_000,
-  });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  // grep: 0 found, 1 not found, 2 some file unreadable (with -s, still a valid answer).
-  if (code > 2) throw new Error(`scan in ${container} failed (exit ${code}): ${err}`);
-  return out;
-}
