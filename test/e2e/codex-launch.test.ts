@@ -11,9 +11,10 @@ import { networkGateway, requireDocker } from "../helpers/docker.ts";
 import { buildCaFile } from "../helpers/images.ts";
 import { pollUntil } from "../helpers/poll.ts";
 
-const hasScript = Bun.which("script") !== null;
+// util-linux's script(1) (-c, -e, -f); the BSD one on macOS takes other flags.
+const hasScript = process.platform === "linux" && Bun.which("script") !== null;
 const enabled = (await requireDocker("e2e: real Codex CLI launched interactively")) && hasScript;
-if (!hasScript) console.log("skip e2e: codex launch: script(1) (util-linux) is not installed");
+if (!hasScript) console.log("skip e2e: codex launch: script(1) from util-linux is not available");
 
 /** The terminal's text without escape sequences. */
 const plain = (s: string) => s.replace(/\x1b\[[0-9;?<>=]*[ -\/]*[@-~]/g, "").replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, "");
