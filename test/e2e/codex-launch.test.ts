@@ -39,7 +39,8 @@ describe.skipIf(!enabled)("launch: interactive Codex CLI in a terminal", () => {
       env: { [OPENAI_KEY_VAR]: REAL },
     });
     const ca = buildCaFile();
-    const env = { ...process.env, ...bottle.home.env, ...(ca ? { BOT_BOTTLE_BUILD_CA: ca } : {}), [OPENAI_KEY_VAR]: REAL, TERM: "xterm-256color" };
+    // CI=true means "no operator": launch would refuse even with script's pty.
+    const env = { ...process.env, ...bottle.home.env, ...(ca ? { BOT_BOTTLE_BUILD_CA: ca } : {}), [OPENAI_KEY_VAR]: REAL, TERM: "xterm-256color", CI: "" };
     const cmd = `stty cols 120 rows 40; exec ${process.execPath} ${MAIN} launch e2e --name ${bottle.id} --keep --yes`;
     const proc = Bun.spawn(["script", "-qfec", cmd, "/dev/null"], { cwd: bottle.project, env, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
     let out = "";
