@@ -154,3 +154,27 @@ describe("request smuggling and framing: nothing unscanned reaches the upstream"
     expect(got).not.toContain(PH);
   });
 });
+
+describe("a hostile route upstream cannot hand the agent the real credential", () => {
+  // hostile.test reflects the x-api-key header; q.test (credential in the query) reflects key=.
+  const leaks = (out: string) => out.includes(REAL) || out.includes(QREAL);
+  test.each([
+    ["as a response header name", "/header-name"],
+    ["in a malformed status code (the 502 names what it could not parse)", "/bad-status"],
+    ["as a malformed status line", "/bad-status-line"],
+    ["in an invalid response header name", "/bad-header-name"],
+  ])("%s", async (_name, path) => {
+    const out = await send(`GET http://hostile.test${path} HTTP/1.1\r\nHost: hostile.test\r\nConnection: close\r\n\r\n`);
+    const outQ = await send(`GET http://q.test${path}?key=${QPH} HTTP/1.1\r\nHost: q.test\r\nConnection: close\r\n\r\n`);
+    // The upstream did get the real credentials: the question is only what came back.
+    expect(take()).toContain(REAL);
+    expect(out).toMatch(/^HTTP\/1\.1 (200|502)/);
+    expect(leaks(out)).toBe(false);
+    expect(leaks(outQ)).toBe(false);
+    if (path === "/header-name") expect(out).toContain(`${PH}: 1`);
+    // Nor is it written to the audit log the operator reads.
+    const audit = JSON.stringify(readAudit(join(dir, "audit.jsonl")));
+    expect(audit).not.toContain(REAL);
+    expect(audit).not.toContain(QREAL);
+  });
+});

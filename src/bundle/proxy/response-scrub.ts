@@ -18,6 +18,12 @@ export function scrubNote(found: Set<string>): Partial<AuditRecord> {
   return found.size ? { scrubbed: [...found], reason: `real credential ${[...found].join(", ")} in the response replaced by its placeholder` } : {};
 }
 
+/** A refusal with real credentials swapped out of its reason and body (they may quote upstream bytes). */
+export function scrubRefusal(scrubber: Scrubber | undefined, r: Refusal): Refusal {
+  if (!scrubber) return r;
+  return { ...r, reason: scrubText(scrubber, r.reason), body: scrubText(scrubber, r.body) };
+}
+
 export async function sendDecodedResponse(
   ctx: ExchangeContext,
   scrubber: Scrubber,
