@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import type { Daemon, ProxyConfig } from "../../src/bundle/config.ts";
 import { readAudit } from "../../src/bundle/proxy/audit.ts";
@@ -114,8 +115,9 @@ function send(data: string | Buffer, ms = 1500): Promise<string> {
 }
 
 const H = () => `localhost:${rawPort}`;
-const get = (target: string, headers = "") => `GET ${target} HTTP/1.1\r\nHost: ${H()}\r\n${headers}\r\n`;
-const post = (body: string, headers = "") => `POST http://${H()}/up HTTP/1.1\r\nHost: ${H()}\r\n${headers}Content-Length: ${Buffer.byteLength(body, "latin1")}\r\n\r\n${body}`;
+const get = (target: string, headers = "") => `GET ${target} HTTP/1.1\r\nHost: h\r\n${headers}\r\n`;
+// PORT and "Host: h" are filled in when the test runs (tables are built before the upstream listens).
+const post = (body: string, headers = "") => `POST http://localhost:PORT/up HTTP/1.1\r\nHost: h\r\n${headers}Content-Length: ${Buffer.byteLength(body, "latin1")}\r\n\r\n${body}`;
 /** Every status line the agent got, in order (interim 100s and pipelined responses included). */
 const status = (out: string) => (out.match(/HTTP\/1\.[01] \d{3}[^\r]*/g) ?? []).join(" | ");
 
@@ -145,7 +147,7 @@ describe("request smuggling and framing: nothing unscanned reaches the upstream"
     ["userinfo in a CONNECT target", `CONNECT u:${AWS}@localhost:PORT HTTP/1.1\r\nHost: h\r\n\r\n`, /400/],
   ])("%s", async (_name, req, want) => {
     take();
-    const out = await send(req.replaceAll("PORT", String(rawPort)).replace("Host: h\r\n", `Host: ${H()}\r\n`));
+    const out = await send(req.replaceAll("PORT", String(rawPort)).replaceAll("Host: h\r\n", `Host: ${H()}\r\n`));
     expect(status(out)).toMatch(want);
     await Bun.sleep(50);
     const got = take();
@@ -176,5 +178,29 @@ describe("a hostile route upstream cannot hand the agent the real credential", (
     const audit = JSON.stringify(readAudit(join(dir, "audit.jsonl")));
     expect(audit).not.toContain(REAL);
     expect(audit).not.toContain(QREAL);
+  });
+});
+
+describe("encodings an agent would reach for first", () => {
+  const file = `[default]\naws_access_key_id = ${AWS}\nregion = eu-west-1\n`;
+  const wrapped = Buffer.from("# credentials file\n" + file).toString("base64").replace(/.{76}/g, "$&\n");
+  // A few KB of base64 gzip that inflates to 2 MiB: past the scanner's budget, refused rather than skipped.
+  const blob = Buffer.from(gzipSync(Buffer.from(" ".repeat(2 * 1024 * 1024) + " " + AWS + " "))).toString("base64");
+  test.each([
+    ["base64 gzip inflating past the budget, in a body", post(JSON.stringify({ file: blob })), /403/],
+    ["base64 gzip inflating past the budget, in a header", `GET http://localhost:PORT/a HTTP/1.1\r\nHost: h\r\nX-Blob: ${blob}\r\n\r\n`, /403/],
+  ])("%s", async (_name, req, want) => {
+    take();
+    const out = await send(req.replaceAll("PORT", String(rawPort)).replaceAll("Host: h\r\n", `Host: ${H()}\r\n`));
+    expect(status(out)).toMatch(want);
+    await Bun.sleep(50);
+    expect(take()).toBe("");
+  });
+  test("a credential route refuses the blob too (it cannot be redacted unseen)", async () => {
+    take();
+    const body = JSON.stringify({ messages: [{ role: "user", content: blob }] });
+    const out = await send(`POST http://q.test/v1 HTTP/1.1\r\nHost: q.test\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    expect(status(out)).toMatch(/403/);
+    expect(take()).toBe("");
   });
 });

@@ -55,6 +55,22 @@ describe.each([
   });
 });
 
+describe("a small encoded blob that decodes past the scan budget is refused, not skipped", () => {
+  // 2 MiB of spaces and a key, gzipped and base64'd: under 3 KB sent, far over 8× + 1 MiB decoded.
+  const blob = b64(gzipSync(Buffer.from(" ".repeat(2 * 1024 * 1024) + " " + AWS + " ")));
+  test.each([
+    ["a header value", () => scanParts([{ where: "h", text: blob }], policy)],
+    ["a JSON body", () => scanBody(Buffer.from(JSON.stringify({ file: blob })), "b", policy)],
+    ["a body being redacted", () => redactBody(Buffer.from(JSON.stringify({ file: blob })), "b", policy)],
+  ])("in %s", (_where, run) => {
+    expect(run).toThrow(TooLargeToScan);
+  });
+  test("one that fits the budget is still scanned and found", () => {
+    const small = b64(gzipSync(Buffer.from(" ".repeat(256 * 1024) + " " + AWS + " ")));
+    expect(scanParts([{ where: "h", text: small }], policy)?.id).toBe("aws-access-key");
+  });
+});
+
 describe("compressed payloads are recognised by their bytes, without a Content-Encoding", () => {
   test.each([
     ["gzip", gzipSync],
