@@ -187,6 +187,8 @@ describe("encodings an agent would reach for first", () => {
   // A few KB of base64 gzip that inflates to 2 MiB: past the scanner's budget, refused rather than skipped.
   const blob = Buffer.from(gzipSync(Buffer.from(" ".repeat(2 * 1024 * 1024) + " " + AWS + " "))).toString("base64");
   test.each([
+    ["`base64 file` output (wrapped at 76 columns) as a body", post(wrapped), /403/],
+    ["the same inside a JSON string", post(JSON.stringify({ file: wrapped })), /403/],
     ["base64 gzip inflating past the budget, in a body", post(JSON.stringify({ file: blob })), /403/],
     ["base64 gzip inflating past the budget, in a header", `GET http://localhost:PORT/a HTTP/1.1\r\nHost: h\r\nX-Blob: ${blob}\r\n\r\n`, /403/],
   ])("%s", async (_name, req, want) => {
