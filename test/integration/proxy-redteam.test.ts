@@ -110,7 +110,8 @@ function send(data: string | Buffer, ms = 1500): Promise<string> {
     s.on("data", (d: Buffer) => (out += d.toString("latin1")));
     s.on("close", done);
     s.on("error", () => {});
-    s.write(data);
+    // Strings are byte strings (latin1): what is written is exactly what the test built.
+    s.write(typeof data === "string" ? Buffer.from(data, "latin1") : data);
   });
 }
 
@@ -189,6 +190,7 @@ describe("encodings an agent would reach for first", () => {
   test.each([
     ["`base64 file` output (wrapped at 76 columns) as a body", post(wrapped), /403/],
     ["the same inside a JSON string", post(JSON.stringify({ file: wrapped })), /403/],
+    ["the key in fullwidth letters and digits (UTF-8)", post(Buffer.from(JSON.stringify({ k: AWS.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)) }), "utf8").toString("latin1")), /403/],
     ["base64 gzip inflating past the budget, in a body", post(JSON.stringify({ file: blob })), /403/],
     ["base64 gzip inflating past the budget, in a header", `GET http://localhost:PORT/a HTTP/1.1\r\nHost: h\r\nX-Blob: ${blob}\r\n\r\n`, /403/],
   ])("%s", async (_name, req, want) => {

@@ -44,6 +44,10 @@ const PCT = /%([0-9A-Fa-f]{2})/g;
 // String-literal escapes (JSON \\u0041, C/JS \\x41) and HTML character references (&#65; &#x41;).
 const ESC = /\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|&#x([0-9a-fA-F]{1,6});|&#([0-9]{1,7});/g;
 
+// UTF-8 (as latin1 text) of fullwidth ASCII (U+FF01–FF5E) and mathematical alphanumerics (U+1D400–1D7FF):
+// letters and digits a reader (or NFKC on the far side) takes for ASCII.
+const COMPAT = /\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e]|\xf0\x9d[\x90-\x9f][\x80-\xbf]/g;
+
 // What may surround an escape inside one token: a URL-ish run for %XX (quotes, spaces, angle
 // brackets and backslashes end it), a token run for literal escapes.
 const URLISH = (c: number) => c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x27 && c !== 0x3c && c !== 0x3e && c !== 0x5c && c !== 0x60;
@@ -331,6 +335,11 @@ export function decodedSegments(text: string, maxOutput: number, payload = false
   }
   if (text.includes("\\u") || text.includes("\\x") || text.includes("&#")) {
     for (const [s, e] of runsAround(text, ESC, TOKENISH)) out.push({ start: s, end: e, text: unescapeLiterals(text.slice(s, e)), how: "escaped" });
+  }
+  if (text.includes("\xef\xbc") || text.includes("\xef\xbd") || text.includes("\xf0\x9d")) {
+    for (const [s, e] of runsAround(text, COMPAT, TOKENISH)) {
+      out.push({ start: s, end: e, text: Buffer.from(text.slice(s, e), "latin1").toString("utf8").normalize("NFKC"), how: "unicode compatibility forms" });
+    }
   }
   const runs = runsOf(text, B64_RUN);
   if (runs.length) out.push(...base64Batch(text, runs), ...wrappedBase64(text, runs));

@@ -41,6 +41,10 @@ const FORMS: [string, (s: string) => string][] = [
   ["base64 of percent-encoding", (s) => b64(pctAll(s))],
   ["hex of base64", (s) => hex(b64(" " + s))],
   ["base64 of gzip", (s) => b64(gzipSync(Buffer.from(" " + s)))],
+  // Unicode look-alikes NFKC folds to ASCII, as the UTF-8 bytes the proxy sees (latin1 text).
+  ["fullwidth forms", (s) => Buffer.from(s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)), "utf8").toString("latin1")],
+  ["fullwidth digits only", (s) => Buffer.from(s.replace(/[0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)), "utf8").toString("latin1")],
+  ["mathematical bold letters", (s) => Buffer.from(s.replace(/[A-Z]/g, (c) => String.fromCodePoint(0x1d400 + c.charCodeAt(0) - 65)), "utf8").toString("latin1")],
   // What `base64 file` prints (76 columns), PEM/MIME (64, CRLF), and the same inside a JSON string.
   ["base64 wrapped at 76 columns, across the break", (s) => b64("x".repeat(49) + " " + s).replace(/.{76}/g, "$&\n")],
   ["base64 wrapped at 64 columns with CRLF and padding", (s) => b64("y".repeat(39) + " " + s + " z").replace(/.{64}/g, "$&\r\n")],
