@@ -182,6 +182,15 @@ describe("a hostile route upstream cannot hand the agent the real credential", (
   });
 });
 
+test("a query route injects the real key only as a parameter's whole value, never inside a URL the agent chose", async () => {
+  take();
+  await send(`GET http://q.test/x?redirect=https://elsewhere.test/cb?k=${QPH} HTTP/1.1\r\nHost: q.test\r\nConnection: close\r\n\r\n`);
+  await send(`GET http://q.test/x?key=${QPH} HTTP/1.1\r\nHost: q.test\r\nConnection: close\r\n\r\n`);
+  const got = take();
+  expect(got).toContain(`GET /x?redirect=https://elsewhere.test/cb?k=${QPH} `);
+  expect(got).toContain(`GET /x?key=${QREAL} `);
+});
+
 describe("encodings an agent would reach for first", () => {
   const file = `[default]\naws_access_key_id = ${AWS}\nregion = eu-west-1\n`;
   const wrapped = Buffer.from("# credentials file\n" + file).toString("base64").replace(/.{76}/g, "$&\n");
