@@ -217,3 +217,20 @@ describe("encodings an agent would reach for first", () => {
     expect(take()).toBe("");
   });
 });
+
+test("connections that promise 8 MiB bodies and stall do not lock other requests out of the scan budget", async () => {
+  // 16 × 8 MiB promised = the whole 128 MiB budget when it was reserved from Content-Length up front.
+  const hogs = Array.from({ length: 20 }, () => {
+    const s = connect(proxy.address.port, "127.0.0.1");
+    s.on("error", () => {});
+    s.write(`POST http://localhost:${rawPort}/hog HTTP/1.1\r\nHost: x\r\nContent-Length: ${8 * 1024 * 1024}\r\n\r\nA`);
+    return s;
+  });
+  try {
+    await Bun.sleep(300);
+    const out = await send(post("hello").replaceAll("PORT", String(rawPort)).replaceAll("Host: h\r\n", `Host: ${H()}\r\n`), 1000);
+    expect(status(out)).toMatch(/^HTTP\/1\.1 200/);
+  } finally {
+    for (const s of hogs) s.destroy();
+  }
+});

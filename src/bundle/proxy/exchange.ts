@@ -160,12 +160,15 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
   let redacted: string[] | undefined;
   let headersOut = plan.headers;
   if (plan.scanBody) {
-    const reserve = plan.framing.kind === "length" ? plan.framing.length : ctx.policy.maxScannedBody;
-    if (!ctx.scanBudget.tryReserve(reserve)) {
-      return refuse("error", upstreamFailed(plan.host, "the proxy is already holding its limit of request bodies for scanning; retry shortly", 503));
-    }
+    // Reserved as the bytes arrive: a client that only promises a large Content-Length and stalls
+    // holds nothing, so it cannot lock every other request out of the budget.
+    let held = 0;
+    const hold = (n: number) => ctx.scanBudget.tryReserve(n) && ((held += n), true);
     try {
-      const got = await readWholeBody(conn.reader, plan.framing, ctx.policy.maxScannedBody);
+      const got = await readWholeBody(conn.reader, plan.framing, ctx.policy.maxScannedBody, hold);
+      if (got === "busy") {
+        return refuse("error", upstreamFailed(plan.host, "the proxy is already holding its limit of request bodies for scanning; retry shortly", 503));
+      }
       if (got === "too-large") return refuse("block", unscannable(plan.host, `the request body is larger than the ${ctx.policy.maxScannedBody}-byte scan limit`));
       const checked = checkBody(got, plan);
       if ("refusal" in checked) return refuse("block", checked.refusal);
@@ -177,7 +180,7 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
       }
     } finally {
       // Released once scanned: forwarding holds the buffer briefly, bounded by the connection count.
-      ctx.scanBudget.release(reserve);
+      ctx.scanBudget.release(held);
     }
   }
 

@@ -42,7 +42,7 @@ export async function sendDecodedResponse(
   refuse: (decision: AuditRecord["decision"], r: Refusal) => Promise<Outcome>,
   bytesOut: number,
 ): Promise<Outcome> {
-  let raw: Buffer | "too-large";
+  let raw: Buffer | "too-large" | "busy";
   try {
     raw = await readWholeBody(up.reader, framing, ctx.policy.maxScannedBody);
   } catch (e) {
@@ -52,7 +52,7 @@ export async function sendDecodedResponse(
   if (!upstreamKeeps) slot.close();
   let decoded: Buffer | undefined;
   try {
-    decoded = raw === "too-large" ? undefined : decodeContentEncoding(raw, encodings, MAX_INFLATED);
+    decoded = typeof raw === "string" ? undefined : decodeContentEncoding(raw, encodings, MAX_INFLATED);
   } catch {
     decoded = undefined;
   }
