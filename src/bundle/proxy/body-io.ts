@@ -34,13 +34,25 @@ export class ScanBudget {
   }
 }
 
-/** The whole request body, or "too-large" past limit (checked per piece: a chunked body has no length up front). */
-export async function readWholeBody(reader: SocketReader, framing: BodyFraming, limit: number): Promise<Buffer | "too-large"> {
+class OverBudget extends Error {}
+
+/**
+ * The whole request body, or "too-large" past limit (checked per piece: a chunked body has no
+ * length up front). `hold(n)` is asked before each piece is kept (the scan budget): memory is
+ * reserved as bytes arrive, not as a Content-Length promises them — "busy" when it says no.
+ */
+export async function readWholeBody(
+  reader: SocketReader,
+  framing: BodyFraming,
+  limit: number,
+  hold?: (n: number) => boolean,
+): Promise<Buffer | "too-large" | "busy"> {
   const parts: Buffer[] = [];
   let n = 0;
   const add = (b: Buffer) => {
     n += b.length;
     if (n > limit) throw new TooLarge();
+    if (hold && !hold(b.length)) throw new OverBudget();
     parts.push(b);
   };
   try {
@@ -57,6 +69,7 @@ export async function readWholeBody(reader: SocketReader, framing: BodyFraming, 
     }
   } catch (e) {
     if (e instanceof TooLarge) return "too-large";
+    if (e instanceof OverBudget) return "busy";
     throw e;
   }
   return Buffer.concat(parts, n);

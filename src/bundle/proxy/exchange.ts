@@ -8,7 +8,7 @@ import type { ProxyRouteConfig } from "../config.ts";
 import { badRequest, privateRefused, refusalResponse, unscannable, upstreamFailed, type Refusal } from "./deny.ts";
 import { scrubText, StreamScrub, type Scrubber } from "./dlp/scrub.ts";
 import { checkBody } from "./body-check.ts";
-import { scrubNote, sendDecodedResponse } from "./response-scrub.ts";
+import { scrubNote, scrubRefusal, sendDecodedResponse } from "./response-scrub.ts";
 import { relayWebSocket, upgradeResponseHeaders } from "./websocket.ts";
 import {
   HeadError,
@@ -145,7 +145,9 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
       ms: Math.round(performance.now() - started),
       ...extra,
     });
-  const refuse = async (decision: AuditRecord["decision"], r: Refusal): Promise<Outcome> => {
+  const refuse = async (decision: AuditRecord["decision"], refusal: Refusal): Promise<Outcome> => {
+    // A refusal can quote what the upstream sent (a status line it could not parse): scrub it like a response.
+    const r = scrubRefusal(ctx.scrubbers?.get(plan.route), refusal);
     record({ decision, reason: r.reason, status: r.status });
     await writeAll(conn.sock, refusalResponse(r));
     return "close";
@@ -158,12 +160,15 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
   let redacted: string[] | undefined;
   let headersOut = plan.headers;
   if (plan.scanBody) {
-    const reserve = plan.framing.kind === "length" ? plan.framing.length : ctx.policy.maxScannedBody;
-    if (!ctx.scanBudget.tryReserve(reserve)) {
-      return refuse("error", upstreamFailed(plan.host, "the proxy is already holding its limit of request bodies for scanning; retry shortly", 503));
-    }
+    // Reserved as the bytes arrive: a client that only promises a large Content-Length and stalls
+    // holds nothing, so it cannot lock every other request out of the budget.
+    let held = 0;
+    const hold = (n: number) => ctx.scanBudget.tryReserve(n) && ((held += n), true);
     try {
-      const got = await readWholeBody(conn.reader, plan.framing, ctx.policy.maxScannedBody);
+      const got = await readWholeBody(conn.reader, plan.framing, ctx.policy.maxScannedBody, hold);
+      if (got === "busy") {
+        return refuse("error", upstreamFailed(plan.host, "the proxy is already holding its limit of request bodies for scanning; retry shortly", 503));
+      }
       if (got === "too-large") return refuse("block", unscannable(plan.host, `the request body is larger than the ${ctx.policy.maxScannedBody}-byte scan limit`));
       const checked = checkBody(got, plan);
       if ("refusal" in checked) return refuse("block", checked.refusal);
@@ -175,7 +180,7 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
       }
     } finally {
       // Released once scanned: forwarding holds the buffer briefly, bounded by the connection count.
-      ctx.scanBudget.release(reserve);
+      ctx.scanBudget.release(held);
     }
   }
 
@@ -265,7 +270,8 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
   const found = new Set<string>();
   // The reason phrase is upstream text the agent reads too.
   const reason = scrubber ? scrubText(scrubber, resHead.reason, found) : resHead.reason;
-  if (scrubber) outHeaders = outHeaders.map(([k, v]) => [k, scrubText(scrubber, v, found)]);
+  // Names too: an upstream can echo a request value as a header name (a token, like most keys).
+  if (scrubber) outHeaders = outHeaders.map(([k, v]) => [scrubText(scrubber, k, found), scrubText(scrubber, v, found)]);
   const encodings = headerTokens(resHead.headers, "content-encoding").filter((t) => t !== "identity");
   // A route's upstream was asked for identity; a compressed reply from it is decoded (bounded) and scrubbed whole.
   if (scrubber && plan.route?.credential && encodings.length && framing.kind !== "none") {

@@ -26,14 +26,18 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Visible ASCII, space, tab and obs-text; no CR/LF/NUL.
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-function parseHeaders(lines: string[]): Header[] {
+/**
+ * `quote`: name the offending text in errors. Only for the agent's own requests: a response
+ * head's text may hold a real credential the upstream echoed (cut at a length, past the scrubber).
+ */
+function parseHeaders(lines: string[], quote: boolean): Header[] {
   const out: Header[] = [];
   for (const line of lines) {
     if (line.startsWith(" ") || line.startsWith("\t")) throw new HeadError("obsolete header folding");
     const i = line.indexOf(":");
     if (i <= 0) throw new HeadError("malformed header line");
     const name = line.slice(0, i);
-    if (!TOKEN.test(name)) throw new HeadError(`invalid header name ${JSON.stringify(name.slice(0, 40))}`);
+    if (!TOKEN.test(name)) throw new HeadError(quote ? `invalid header name ${JSON.stringify(name.slice(0, 40))}` : "invalid header name");
     const value = line.slice(i + 1).trim();
     if (!FIELD_VALUE.test(value)) throw new HeadError(`invalid characters in header ${name}`);
     out.push([name, value]);
@@ -53,14 +57,14 @@ export function parseRequestHead(head: string): RequestHead {
   const [line = "", ...rest] = splitLines(head);
   const m = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) (HTTP\/1\.[01])$/.exec(line);
   if (!m) throw new HeadError(`malformed request line ${JSON.stringify(line.slice(0, 80))}`);
-  return { method: m[1]!, target: m[2]!, version: m[3]!, headers: parseHeaders(rest) };
+  return { method: m[1]!, target: m[2]!, version: m[3]!, headers: parseHeaders(rest, true) };
 }
 
 export function parseResponseHead(head: string): ResponseHead {
   const [line = "", ...rest] = splitLines(head);
   const m = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/.exec(line);
-  if (!m) throw new HeadError(`malformed status line ${JSON.stringify(line.slice(0, 80))}`);
-  return { version: m[1]!, status: Number(m[2]), reason: m[3] ?? "", headers: parseHeaders(rest) };
+  if (!m) throw new HeadError("malformed status line");
+  return { version: m[1]!, status: Number(m[2]), reason: m[3] ?? "", headers: parseHeaders(rest, false) };
 }
 
 export function getHeader(headers: Header[], name: string): string | undefined {

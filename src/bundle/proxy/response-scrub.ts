@@ -18,6 +18,12 @@ export function scrubNote(found: Set<string>): Partial<AuditRecord> {
   return found.size ? { scrubbed: [...found], reason: `real credential ${[...found].join(", ")} in the response replaced by its placeholder` } : {};
 }
 
+/** A refusal with real credentials swapped out of its reason and body (they may quote upstream bytes). */
+export function scrubRefusal(scrubber: Scrubber | undefined, r: Refusal): Refusal {
+  if (!scrubber) return r;
+  return { ...r, reason: scrubText(scrubber, r.reason), body: scrubText(scrubber, r.body) };
+}
+
 export async function sendDecodedResponse(
   ctx: ExchangeContext,
   scrubber: Scrubber,
@@ -36,7 +42,7 @@ export async function sendDecodedResponse(
   refuse: (decision: AuditRecord["decision"], r: Refusal) => Promise<Outcome>,
   bytesOut: number,
 ): Promise<Outcome> {
-  let raw: Buffer | "too-large";
+  let raw: Buffer | "too-large" | "busy";
   try {
     raw = await readWholeBody(up.reader, framing, ctx.policy.maxScannedBody);
   } catch (e) {
@@ -46,7 +52,7 @@ export async function sendDecodedResponse(
   if (!upstreamKeeps) slot.close();
   let decoded: Buffer | undefined;
   try {
-    decoded = raw === "too-large" ? undefined : decodeContentEncoding(raw, encodings, MAX_INFLATED);
+    decoded = typeof raw === "string" ? undefined : decodeContentEncoding(raw, encodings, MAX_INFLATED);
   } catch {
     decoded = undefined;
   }

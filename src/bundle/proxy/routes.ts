@@ -50,7 +50,12 @@ export function injectCredential(headers: Header[], route: ProxyRouteConfig | un
   return [...kept, [cred.header, cred.prefix + real]];
 }
 
-/** Path with the route's placeholder swapped for the real value in the query string (route.credential.query). */
+/**
+ * Path with the route's placeholder swapped for the real value in the query string
+ * (route.credential.query) — only where it is a parameter's whole value (`key=<placeholder>`):
+ * inside another value (`redirect=https://elsewhere/?k=<placeholder>`, a webhook URL) the upstream
+ * would carry the real key on to a place the agent chose.
+ */
 export function injectQuery(path: string, route: ProxyRouteConfig | undefined, real: string | undefined): string {
   const cred = route?.credential;
   if (!cred?.query || real === undefined) return path;
@@ -58,7 +63,11 @@ export function injectQuery(path: string, route: ProxyRouteConfig | undefined, r
   if (q < 0) return path;
   const query = path.slice(q + 1);
   if (!query.includes(cred.placeholder)) return path;
-  return path.slice(0, q + 1) + query.split(cred.placeholder).join(encodeURIComponent(real));
+  const params = query.split("&").map((kv) => {
+    const eq = kv.indexOf("=");
+    return eq >= 0 && kv.slice(eq + 1) === cred.placeholder ? kv.slice(0, eq + 1) + encodeURIComponent(real) : kv;
+  });
+  return path.slice(0, q + 1) + params.join("&");
 }
 
 /** Upstream origin for a request: the route's `upstream` URL, or the host itself. */

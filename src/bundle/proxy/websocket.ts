@@ -120,7 +120,7 @@ export function closeFrame(code: number, reason: string, maskKey?: Buffer): Buff
 /** The 101 the agent gets: the server's headers, scrubbed, without hop-by-hop ones or extensions. */
 export function upgradeResponseHeaders(head: ResponseHead, scrubber: Scrubber | undefined): Header[] {
   let headers = withoutHeaders(head.headers, [...hopByHop(head.headers), "sec-websocket-extensions"]);
-  if (scrubber) headers = headers.map(([k, v]) => [k, scrubText(scrubber, v)]);
+  if (scrubber) headers = headers.map(([k, v]) => [scrubText(scrubber, k), scrubText(scrubber, v)]);
   headers.push(["Connection", "Upgrade"], ["Upgrade", "websocket"]);
   return headers;
 }

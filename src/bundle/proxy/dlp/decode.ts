@@ -44,6 +44,10 @@ const PCT = /%([0-9A-Fa-f]{2})/g;
 // String-literal escapes (JSON \\u0041, C/JS \\x41) and HTML character references (&#65; &#x41;).
 const ESC = /\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|&#x([0-9a-fA-F]{1,6});|&#([0-9]{1,7});/g;
 
+// UTF-8 (as latin1 text) of fullwidth ASCII (U+FF01–FF5E) and mathematical alphanumerics (U+1D400–1D7FF):
+// letters and digits a reader (or NFKC on the far side) takes for ASCII.
+const COMPAT = /\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e]|\xf0\x9d[\x90-\x9f][\x80-\xbf]/g;
+
 // What may surround an escape inside one token: a URL-ish run for %XX (quotes, spaces, angle
 // brackets and backslashes end it), a token run for literal escapes.
 const URLISH = (c: number) => c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x27 && c !== 0x3c && c !== 0x3e && c !== 0x5c && c !== 0x60;
@@ -174,6 +178,57 @@ function startsCompressed(d: string, from: number, to: number): boolean {
   return to - from >= 64 && (b0 < 0x09 || (b0 > 0x0d && b0 < 0x20) || b0 > 0x7e);
 }
 
+const B64_CHAR = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f || c === 0x3d;
+
+/** Length of the line break at `i` (LF, CRLF, or their JSON/C escapes "\\n", "\\r\\n"), 0 when there is none. */
+function lineBreakAt(text: string, i: number): number {
+  for (const br of ["\n", "\r\n", "\\n", "\\r\\n"]) if (text.startsWith(br, i)) return br.length;
+  return 0;
+}
+
+/**
+ * Base64 wrapped into lines (the base64 tool wraps at 76 columns, PEM and MIME at 64/76), raw
+ * or inside a JSON string: a run followed by line breaks and more base64 is decoded joined, as
+ * one segment from the first line to the last. Lines after the first may be of any length (the
+ * last one is usually short). Linear: each character is looked at once.
+ */
+function wrappedBase64(text: string, runs: [number, number][]): Segment[] {
+  const groups: { start: number; end: number; joined: string }[] = [];
+  let covered = 0;
+  for (const [s, e0] of runs) {
+    if (s < covered) continue;
+    const lines = [text.slice(s, e0)];
+    let e = e0;
+    for (;;) {
+      // Padding ends a line ("=" is not in B64_RUN) and, in base64, the data.
+      let p = e;
+      while (p < text.length && text.charCodeAt(p) === 0x3d) p++;
+      const br = lineBreakAt(text, p);
+      if (!br) break;
+      let q = p + br;
+      while (q < text.length && B64_CHAR(text.charCodeAt(q))) q++;
+      if (q === p + br) break;
+      lines.push(text.slice(p + br, q));
+      e = q;
+    }
+    covered = e;
+    if (lines.length > 1) groups.push({ start: s, end: e, joined: lines.join("") });
+  }
+  if (!groups.length) return [];
+  // One batch over all groups: joined by a space (outside the alphabet), mapped back by index.
+  let at = 0;
+  const spans: [number, number][] = groups.map((g) => {
+    const span: [number, number] = [at, at + g.joined.length];
+    at += g.joined.length + 1;
+    return span;
+  });
+  const byStart = new Map(spans.map(([a], i) => [a, groups[i]!]));
+  return base64Batch(groups.map((g) => g.joined).join(" "), spans).map((seg) => {
+    const g = byStart.get(seg.start)!;
+    return { ...seg, start: g.start, end: g.end };
+  });
+}
+
 function hexViews(run: string): string[] {
   const out: string[] = [];
   for (let k = 0; k < 2 && run.length - k >= MIN_HEX; k++) {
@@ -281,8 +336,13 @@ export function decodedSegments(text: string, maxOutput: number, payload = false
   if (text.includes("\\u") || text.includes("\\x") || text.includes("&#")) {
     for (const [s, e] of runsAround(text, ESC, TOKENISH)) out.push({ start: s, end: e, text: unescapeLiterals(text.slice(s, e)), how: "escaped" });
   }
+  if (text.includes("\xef\xbc") || text.includes("\xef\xbd") || text.includes("\xf0\x9d")) {
+    for (const [s, e] of runsAround(text, COMPAT, TOKENISH)) {
+      out.push({ start: s, end: e, text: Buffer.from(text.slice(s, e), "latin1").toString("utf8").normalize("NFKC"), how: "unicode compatibility forms" });
+    }
+  }
   const runs = runsOf(text, B64_RUN);
-  if (runs.length) out.push(...base64Batch(text, runs));
+  if (runs.length) out.push(...base64Batch(text, runs), ...wrappedBase64(text, runs));
   // Hex runs (also inside a longer base64-alphabet run, e.g. "x-" + hex), both nibble alignments.
   // Hex digits are base64 characters: a hex run lies inside a base64 run at least as long.
   for (const [rs, re] of runs) {

@@ -110,6 +110,9 @@ function maskOwn(text: string, own: readonly string[]): string {
   return out;
 }
 
+/** Decoded characters every scanned part may produce on top of 8 per input character. */
+const MIN_BUDGET = 1024 * 1024;
+
 interface Ctx {
   /** Stop at the first hit (scanning) or collect all (redaction). */
   all: boolean;
@@ -228,7 +231,7 @@ function mayBeCompressed(t: string): boolean {
 
 function findHits(text: string, policy: ScanPolicy, ctx: Ctx, depth: number, payload: boolean): RawHit[] {
   const hits = rawHits(text, policy, ctx);
-  if ((hits.length && !ctx.all) || depth >= MAX_DEPTH || ctx.budget <= 0) return hits;
+  if ((hits.length && !ctx.all) || depth >= MAX_DEPTH) return hits;
   const segs = viewsOf(maskOwn(text, policy.ownPlaceholders), ctx, payload);
   if (!segs.length) return hits;
   const starts: number[] = [];
@@ -238,7 +241,8 @@ function findHits(text: string, policy: ScanPolicy, ctx: Ctx, depth: number, pay
     pos += seg.text.length + SEP.length;
   }
   ctx.budget -= pos;
-  if (ctx.budget < 0) return hits;
+  // Fail closed: views past the budget (a few KB of base64 gzip inflating to megabytes) are refused, never skipped.
+  if (ctx.budget < 0) throw new TooLargeToScan("encoded data that decodes to more than the scanner's budget (8 bytes per byte sent, plus 1 MiB)");
   const combined = segs.map((x) => x.text).join(SEP);
   for (const h of findHits(combined, policy, ctx, depth + 1, false)) {
     // The view the hit lies in (the last one starting at or before it).
@@ -257,7 +261,7 @@ function findHits(text: string, policy: ScanPolicy, ctx: Ctx, depth: number, pay
 }
 
 function ctxFor(text: string, all: boolean): Ctx {
-  return { all, budget: 8 * text.length + 1024 * 1024, brotliTries: MAX_BROTLI_TRIES };
+  return { all, budget: 8 * text.length + MIN_BUDGET, brotliTries: MAX_BROTLI_TRIES };
 }
 
 export function scanParts(parts: readonly ScanPart[], policy: ScanPolicy): Finding | undefined {

@@ -80,3 +80,15 @@ test("ScanBudget reserves up to its maximum and frees on release", () => {
   b.release(100);
   expect(b.tryReserve(10)).toBe(true);
 });
+
+test("readWholeBody reserves as bytes arrive and answers busy when the budget says no", async () => {
+  const b = new ScanBudget(8);
+  let held = 0;
+  const hold = (n: number) => b.tryReserve(n) && ((held += n), true);
+  const got = await readWholeBody(source("hello world!"), { kind: "length", length: 12 }, 1024, hold);
+  expect(got).toBe("busy");
+  // Only what arrived was ever held (a promised Content-Length reserves nothing by itself).
+  expect(held).toBeLessThanOrEqual(8);
+  b.release(held);
+  expect(await readWholeBody(source("hello"), { kind: "length", length: 5 }, 1024, hold)).toEqual(Buffer.from("hello"));
+});

@@ -41,6 +41,14 @@ const FORMS: [string, (s: string) => string][] = [
   ["base64 of percent-encoding", (s) => b64(pctAll(s))],
   ["hex of base64", (s) => hex(b64(" " + s))],
   ["base64 of gzip", (s) => b64(gzipSync(Buffer.from(" " + s)))],
+  // Unicode look-alikes NFKC folds to ASCII, as the UTF-8 bytes the proxy sees (latin1 text).
+  ["fullwidth forms", (s) => Buffer.from(s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)), "utf8").toString("latin1")],
+  ["fullwidth digits only", (s) => Buffer.from(s.replace(/[0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)), "utf8").toString("latin1")],
+  ["mathematical bold letters", (s) => Buffer.from(s.replace(/[A-Z]/g, (c) => String.fromCodePoint(0x1d400 + c.charCodeAt(0) - 65)), "utf8").toString("latin1")],
+  // What `base64 file` prints (76 columns), PEM/MIME (64, CRLF), and the same inside a JSON string.
+  ["base64 wrapped at 76 columns, across the break", (s) => b64("x".repeat(49) + " " + s).replace(/.{76}/g, "$&\n")],
+  ["base64 wrapped at 64 columns with CRLF and padding", (s) => b64("y".repeat(39) + " " + s + " z").replace(/.{64}/g, "$&\r\n")],
+  ["wrapped base64 inside a JSON string", (s) => JSON.stringify({ file: b64("x".repeat(49) + " " + s).replace(/.{76}/g, "$&\n") })],
 ];
 
 describe.each([
@@ -52,6 +60,41 @@ describe.each([
     const f = scanParts([{ where: "the body", text: `prefix ${enc(value)} suffix` }], policy);
     expect(f?.id).toBe(id);
     expect(f?.message).not.toContain(value);
+  });
+});
+
+describe("wrapped base64: the key across a line break at every offset", () => {
+  test("76 columns, every offset of the key against the break, raw and JSON-escaped", () => {
+    for (let pad = 0; pad < 60; pad++) {
+      const wrapped = b64("p".repeat(pad) + " " + AWS + " tail of the file").replace(/.{76}/g, "$&\n");
+      expect(scanParts([{ where: "b", text: wrapped }], policy)?.id).toBe("aws-access-key");
+      expect(scanParts([{ where: "b", text: JSON.stringify(wrapped) }], policy)?.id).toBe("aws-access-key");
+    }
+  });
+  test("a wrapped blob is redacted whole", () => {
+    const wrapped = b64("x".repeat(49) + " " + AWS).replace(/.{76}/g, "$&\n");
+    const r = redactBody(Buffer.from(`{"t":${JSON.stringify(wrapped)}}`), "b", policy);
+    expect("body" in r && r.body.toString()).toBe('{"t":"[REDACTED:aws-access-key]"}');
+  });
+  test("ordinary multi-line text stays quiet", () => {
+    const text = Array.from({ length: 200 }, (_, i) => `const someLongIdentifierNumber${i} = anotherLongIdentifierName${i};`).join("\n");
+    expect(scanParts([{ where: "b", text }], policy)).toBeUndefined();
+  });
+});
+
+describe("a small encoded blob that decodes past the scan budget is refused, not skipped", () => {
+  // 2 MiB of spaces and a key, gzipped and base64'd: under 3 KB sent, far over 8× + 1 MiB decoded.
+  const blob = b64(gzipSync(Buffer.from(" ".repeat(2 * 1024 * 1024) + " " + AWS + " ")));
+  test.each([
+    ["a header value", () => scanParts([{ where: "h", text: blob }], policy)],
+    ["a JSON body", () => scanBody(Buffer.from(JSON.stringify({ file: blob })), "b", policy)],
+    ["a body being redacted", () => redactBody(Buffer.from(JSON.stringify({ file: blob })), "b", policy)],
+  ])("in %s", (_where, run) => {
+    expect(run).toThrow(TooLargeToScan);
+  });
+  test("one that fits the budget is still scanned and found", () => {
+    const small = b64(gzipSync(Buffer.from(" ".repeat(256 * 1024) + " " + AWS + " ")));
+    expect(scanParts([{ where: "h", text: small }], policy)?.id).toBe("aws-access-key");
   });
 });
 

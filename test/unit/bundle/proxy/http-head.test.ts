@@ -129,3 +129,26 @@ test("hopByHop includes headers named by Connection", () => {
 test("serializeRequestHead", () => {
   expect(serializeRequestHead("GET", "/a?b", [["Host", "x"], ["A", "1"]])).toBe("GET /a?b HTTP/1.1\r\nHost: x\r\nA: 1\r\n\r\n");
 });
+
+describe("parseResponseHead never quotes upstream text in its errors", () => {
+  // A route upstream may echo the real credential into its head; an error message that quoted it
+  // (cut at a length the scrubber cannot match) would hand it to the agent in the 502.
+  const KEY = "sk-ant-api03-REALrealREALrealREALrealREALrealREAL-0123456789";
+  test.each([
+    ["status code", `HTTP/1.1 2000 ${KEY}\r\n\r\n`],
+    ["status line", `${KEY} 200 OK\r\n\r\n`],
+    ["header name", `HTTP/1.1 200 OK\r\n${KEY}@: 1\r\n\r\n`],
+  ])("bad %s", (_what, head) => {
+    let msg = "";
+    try {
+      parseResponseHead(head);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).not.toBe("");
+    expect(msg).not.toContain("REAL");
+  });
+  test("request heads still name what was wrong (the agent's own bytes)", () => {
+    expect(() => parseRequestHead("GET / HTTP/1.1\r\nBad@: 1\r\n\r\n")).toThrow('invalid header name "Bad@"');
+  });
+});

@@ -65,6 +65,11 @@ describe("injectQuery", () => {
     ["swapped in the query", `/v1?key=${ph}&x=1`, "/v1?key=RE%2FAL&x=1"],
     ["not in the path", `/v1/${ph}?a=1`, `/v1/${ph}?a=1`],
     ["no query", "/v1", "/v1"],
+    ["a second parameter", `/v1?a=1&key=${ph}`, "/v1?a=1&key=RE%2FAL"],
+    // Only a parameter's whole value: the real key must not ride inside a URL the upstream may call or redirect to.
+    ["not inside another parameter's URL", `/v1?redirect=https://elsewhere.test/?k=${ph}`, `/v1?redirect=https://elsewhere.test/?k=${ph}`],
+    ["not glued into a value", `/v1?x=a${ph}b`, `/v1?x=a${ph}b`],
+    ["not as a parameter name", `/v1?${ph}=1`, `/v1?${ph}=1`],
   ])("%s", (_why, path, want) => {
     expect(injectQuery(path, openai, "RE/AL")).toBe(want);
   });
