@@ -32,6 +32,8 @@ export const proxyConfigSchema = v.object({
   auditLog: v.string(),
   blockPrivate: v.boolean(),
   allowPrivate: v.optional(strings),
+  /** on_deny = "ask": hold and ask through the supervise folder. */
+  ask: v.optional(v.object({ dir: v.string(), timeoutSeconds: v.number(), unattended: v.optional(v.literal("deny")) })),
 });
 
 export const gitGateConfigSchema = v.object({
@@ -55,10 +57,14 @@ export const superviseConfigSchema = v.object({
   listen: v.string(),
   dir: v.string(),
   timeoutSeconds: v.number(),
+  timeoutDecision: v.optional(v.picklist(["timeout", "approve"])),
+  auditLog: v.optional(v.string()),
 });
 
 export const bundleConfigSchema = v.object({
   identity: v.string(),
+  /** The operator's live policy file, polled by the bundle. */
+  policyFile: v.optional(v.string()),
   proxy: proxyConfigSchema,
   gitGate: v.optional(gitGateConfigSchema),
   supervise: v.optional(superviseConfigSchema),

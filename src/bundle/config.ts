@@ -31,6 +31,17 @@ export interface ProxyConfig {
   blockPrivate: boolean;
   /** Exceptions to blockPrivate: hosts or IPs (tests, corporate gateways) that may be private. */
   allowPrivate?: string[];
+  /** on_deny = "ask": hold requests to hosts outside the allowlist and ask the operator through supervise. */
+  ask?: EgressAskConfig;
+}
+
+export interface EgressAskConfig {
+  /** The supervise folder shared with the host. */
+  dir: string;
+  /** How long a request is held before the daemon answers "timeout" (denied). */
+  timeoutSeconds: number;
+  /** "deny": an unattended run: nobody will answer, deny at once (still recorded). */
+  unattended?: "deny";
 }
 
 export interface GitGateRepoConfig {
@@ -58,10 +69,16 @@ export interface SuperviseConfig {
   dir: string;
   /** Seconds request_approval waits before answering "timeout". */
   timeoutSeconds: number;
+  /** What a timed-out approval answers (default "timeout", which the agent treats as denied). */
+  timeoutDecision?: "timeout" | "approve";
+  /** The audit chain (approvals and answers are recorded there). */
+  auditLog?: string;
 }
 
 export interface BundleConfig {
   identity: string;
+  /** The operator's live policy file (bundle/policy/live-policy.ts), polled by the bundle. */
+  policyFile?: string;
   proxy: ProxyConfig;
   gitGate?: GitGateConfig;
   supervise?: SuperviseConfig;

@@ -6,7 +6,9 @@ import { createInterface } from "node:readline";
 import { isInteractive } from "./common.ts";
 import { openDb } from "../state/db.ts";
 import { listBottleRows } from "../state/bottles.ts";
-import { answerItem, itemStatus, loadInbox } from "../supervise/inbox.ts";
+import { itemStatus, loadInbox } from "../supervise/inbox.ts";
+import { getBottleRow } from "../state/bottles.ts";
+import { answerRequest, manifestAllowEdit } from "../lifecycle/live-policy.ts";
 import { clampSelection, keyAction, renderDashboard, type DashboardState } from "../supervise/dashboard-view.ts";
 import { isBottleError } from "../util/errors.ts";
 
@@ -78,7 +80,8 @@ export async function dashboard(usage?: CommandDef<any>): Promise<void> {
     };
     const onKey = async (buf: Buffer) => {
       if (busy) return;
-      const action = keyAction(buf.toString());
+      const kind = st.pending[st.selected]?.request.kind === "egress" ? "egress" : "approval";
+      const action = keyAction(buf.toString(), kind);
       if (!action) return;
       if (action.type === "quit") return quit();
       if (action.type === "move") st.selected = clampSelection(st.selected + action.delta, st.pending.length);
@@ -87,10 +90,20 @@ export async function dashboard(usage?: CommandDef<any>): Promise<void> {
         if (!it) st.message = "nothing selected";
         else {
           busy = true;
-          const note = action.withNote ? await askNote(leaveScreen, enterScreen) : "";
           try {
-            answerItem(db, it, action.decision, note);
-            st.message = `${action.decision === "approve" ? "approved" : "denied"} ${it.request.id} (${it.identity})`;
+            const row = getBottleRow(db, it.identity);
+            let edit;
+            let go = true;
+            if (action.decision === "allow-save" && row && it.request.egress) {
+              // The diff first, on the normal screen; written only on "y".
+              edit = manifestAllowEdit(row.plan, it.request.egress.entry);
+              go = await confirmDiff(edit.changed ? edit.diff : `${edit.file} already allows it\n`, leaveScreen, enterScreen);
+            }
+            const note = go && action.withNote ? await askNote(leaveScreen, enterScreen) : "";
+            if (go) {
+              await answerRequest(db, row, it, action.decision, { note, edit });
+              st.message = `${action.decision} ${it.request.id} (${it.identity})`;
+            } else st.message = "not answered";
           } catch (e) {
             st.message = isBottleError(e) ? e.oneLine() : String(e);
           }
@@ -108,6 +121,17 @@ export async function dashboard(usage?: CommandDef<any>): Promise<void> {
     refresh();
   });
   db.close();
+}
+
+/** Show the manifest diff on the normal screen and ask y/N. */
+async function confirmDiff(diff: string, leave: () => void, enter: () => void): Promise<boolean> {
+  leave();
+  process.stdout.write(diff);
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const yes = await new Promise<string>((resolve) => rl.question("Write this to the manifest? [y/N] ", resolve));
+  rl.close();
+  enter();
+  return /^y(es)?$/i.test(yes.trim());
 }
 
 /** Leave raw mode for one line of input (the note), then come back. */

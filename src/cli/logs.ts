@@ -9,13 +9,12 @@ import { openDb } from "../state/db.ts";
 import { getBottleRow } from "../state/bottles.ts";
 import { findOneBottle } from "./cli-support.ts";
 import { bottleFiles } from "../state/bottle-files.ts";
-import { formatAuditRecord, isAuditRecord, type AuditRecord } from "../bundle/proxy/audit.ts";
-import { formatGitLogEntry, isGitLogEntry, type GitLogEntry } from "../bundle/git-gate/log.ts";
+import { formatAuditRecord, parseAuditText, type AuditRecord } from "../bundle/proxy/audit.ts";
+import { formatGitLogEntry, parseGitLogText, type GitLogEntry } from "../bundle/git-gate/log.ts";
 import { Docker } from "../backends/shared/docker.ts";
 import { BottleError } from "../util/errors.ts";
 import { followFile, readFrom } from "../util/follow.ts";
 import { inert } from "../util/inert.ts";
-import { parseJsonLines } from "../util/jsonl.ts";
 import { parseSince, parseTail } from "../util/since.ts";
 import { jsonArg, printJson } from "./common.ts";
 
@@ -60,7 +59,7 @@ export default defineCommand({
       const file = args.egress ? files.audit : files.gitLog;
       const timeOf = (e: AuditRecord | GitLogEntry) => ("time" in e ? e.time : e.at);
       const parse = (text: string): (AuditRecord | GitLogEntry)[] =>
-        (args.egress ? parseJsonLines(text, isAuditRecord) : parseJsonLines(text, isGitLogEntry)).filter((e) => !since || new Date(timeOf(e)) >= since);
+        (args.egress ? parseAuditText(text) : parseGitLogText(text)).filter((e) => !since || new Date(timeOf(e)) >= since);
       const show = (e: AuditRecord | GitLogEntry): string[] => ("time" in e ? [formatAuditRecord(e)] : formatGitLogEntry(e)).map((l) => inert(l));
       const first = readFrom(file, 0);
       const complete = first.text.slice(0, first.text.lastIndexOf("\n") + 1);

@@ -18,6 +18,11 @@ export default defineCommand({
   args: {
     bottle: { type: "positional", required: true, description: "Bottle name from the manifest" },
     prompt: { type: "string", alias: "p", description: "Task for the agent", valueHint: "TASK" },
+    unattended: {
+      type: "enum",
+      options: ["deny", "allow-listed"],
+      description: 'Nobody will answer (on_deny = "ask"): deny questions at once, or only allow-listed hosts (no questions)',
+    },
     ...planArgs,
     ...startFlags,
   },

@@ -22,6 +22,8 @@ export interface StartArgs {
   "dry-run"?: boolean;
   keep?: boolean;
   prompt?: string;
+  /** `run --unattended`: nobody answers ask-to-allow questions. */
+  unattended?: string;
 }
 
 /** Returns the exit code for the CLI. */
@@ -34,6 +36,17 @@ export async function startBottle(mode: "launch" | "run", args: StartArgs, comma
     });
   }
   const plan = await planFromArgs(args, args.bottle);
+  if (args.unattended !== undefined) {
+    if (args.unattended !== "deny" && args.unattended !== "allow-listed") {
+      throw new BottleError("USAGE", `--unattended ${JSON.stringify(args.unattended)}: use deny or allow-listed`, { hint: "deny: questions are denied at once; allow-listed: only the allowlist, nobody is asked" });
+    }
+    if (plan.policy) plan.policy.unattended = args.unattended;
+  } else if (mode === "run" && !interactive && plan.policy?.onDeny === "ask") {
+    consola.info(
+      `on_deny = "ask": requests to hosts outside the allowlist wait up to ${plan.policy.askTimeoutSeconds}s for \`bot-bottle supervise\`, then are denied; ` +
+        "pass --unattended deny|allow-listed when nobody is watching",
+    );
+  }
   const attach = { interactive: mode === "launch", prompt: args.prompt, command };
   // The command that will really run (`-- CMD` overrides the manifest's), and a missing task fails before any build.
   const shown = formatPlan(redactPlan(plan), agentCommand(plan, attach));

@@ -11,6 +11,7 @@ import { addEvent, listEvents, recordBottle, setKeep, setStatus } from "../state
 import { interruptChildren } from "../util/children.ts";
 import { BottleError } from "../util/errors.ts";
 import { claimOwner, releaseOwner } from "./owner.ts";
+import { recordLifecycle } from "./audit-lifecycle.ts";
 
 import { EXIT, SIGNAL_EXIT } from "../util/exit-codes.ts";
 import { NO_SESSION } from "../backends/session-holder.ts";
@@ -109,6 +110,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
   let failed = false;
   let detached = false;
   const down = once(async () => {
+    await recordLifecycle(id, o.keep && !failed ? "stopping" : "removing");
     try {
       // `bot-bottle stop` keeps the bottle whatever --keep said: `rm` is the only thing that removes.
       if (stopRequests(db, id) > stopsBefore) return;
@@ -131,6 +133,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
     (sig) => {
       signalled = sig;
       addEvent(db, id, "signal", { signal: sig });
+      void recordLifecycle(id, "signal", { signal: sig });
       if (attaching && canDetach(sig, o.attach, driver)) {
         detached = true;
         return detach(db, id);
@@ -148,6 +151,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
       } catch (e) {
         failed = !signalled;
         addEvent(db, id, signalled ? "interrupted" : "failed", { message: (e as Error).message });
+        await recordLifecycle(id, signalled ? "interrupted" : "failed", { message: (e as Error).message });
         let cleanup: unknown;
         await down().catch((err) => (cleanup = err ?? new Error("cleanup failed")));
         // Interrupted: the step failed because we ended it; the signal is the answer.
@@ -163,6 +167,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
         return SIGNAL_EXIT[signalled]!;
       }
       setStatus(db, id, "running");
+      await recordLifecycle(id, "up", { backend: plan.backend, bottle: plan.bottle, allow: plan.allow, onDeny: plan.policy?.onDeny ?? "block" });
       attaching = true;
       let code: number;
       try {
@@ -175,6 +180,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
       }
       if (detached) return SIGNAL_EXIT[signalled!]!;
       addEvent(db, id, "exit", { code });
+      await recordLifecycle(id, "agent-exited", { code });
       await down();
       if (signalled) return SIGNAL_EXIT[signalled]!;
       if (stopRequests(db, id) > stopsBefore) return stoppedByCli(id);
@@ -207,11 +213,13 @@ export async function resumeBottle(o: ResumeOptions): Promise<number> {
   }
   setKeep(db, id, true);
   setStatus(db, id, "running");
+  await recordLifecycle(id, "resumed", { attach: !!o.attach });
   if (!o.attach) return 0;
   const attach = o.attach;
   claimOwner(db, id);
   const stopsBefore = stopRequests(db, id);
   const down = once(async () => {
+    await recordLifecycle(id, "stopping");
     try {
       // `bot-bottle stop` already stopped it and wrote the status.
       if (stopRequests(db, id) > stopsBefore) return;

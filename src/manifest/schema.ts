@@ -76,6 +76,14 @@ export const bottle = v.strictObject({
   base_image: v.optional(v.pipe(v.string(), v.minLength(1))),
   copy_cwd: v.optional(v.boolean()),
   supervise: v.optional(v.boolean()),
+  /** A request to a host outside `allow`: "block" it (403), or "ask" the operator through supervise while holding it. */
+  on_deny: v.optional(v.picklist(["block", "ask"], 'use "block" or "ask"')),
+  /** Seconds a held request waits for the operator before it is denied (on_deny = "ask"). */
+  ask_timeout: v.optional(v.pipe(v.number(), v.integer("use whole seconds"), v.minValue(1, "use at least 1 second"), v.maxValue(3600, "use at most 3600 seconds"))),
+  /** Seconds request_approval waits for the operator. */
+  approval_timeout: v.optional(v.pipe(v.number(), v.integer("use whole seconds"), v.minValue(1, "use at least 1 second"), v.maxValue(86400, "use at most 86400 seconds"))),
+  /** What an unanswered request_approval gets after approval_timeout: "deny" (the default) or "approve". */
+  approval_default: v.optional(v.picklist(["deny", "approve"], 'use "deny" or "approve"')),
   dlp: v.optional(v.boolean()),
   cpus: v.optional(v.pipe(v.number(), v.minValue(0.1, "give at least 0.1 CPUs"), v.maxValue(256))),
   memory: v.optional(

@@ -9,7 +9,7 @@ import type { Backend, BottleSpec, Provider } from "../manifest/schema.ts";
 import { checkIdentity, makeIdentity } from "./identity.ts";
 import { bundleSubnet } from "./subnet.ts";
 import { effectiveAllowlist, KIND_DEFAULTS, planEgressRoute } from "./egress.ts";
-import type { BottlePlan, GitRemotePlan } from "./types.ts";
+import { DEFAULT_APPROVAL_TIMEOUT, DEFAULT_ASK_TIMEOUT, type BottlePlan, type GitRemotePlan, type PolicyLoopPlan } from "./types.ts";
 import { AGENT_CA_BUNDLE, AGENT_CA_FILE, AGENT_WORKDIR, PORTS } from "./bottle-paths.ts";
 
 /** Default memory limit of the agent: an agent that leaks or is made to hog memory must not take the host down. */
@@ -84,6 +84,24 @@ function checkOverrides(spec: BottleSpec, overrides: Record<string, string>, bot
       hint: known.size ? `it takes: ${[...known].join(", ")}` : `add it to [bottles.${bottle}.env] first`,
     });
   }
+}
+
+/** on_deny = "ask" asks through supervise: without it nobody could answer. */
+function policyLoop(spec: BottleSpec, bottle: string, file: string): PolicyLoopPlan {
+  const onDeny = spec.on_deny ?? "block";
+  if (onDeny === "ask" && !spec.supervise) {
+    throw new BottleError("MANIFEST_INVALID", `bottles.${bottle}.on_deny = "ask" needs supervise = true (the operator is asked through supervise)`, {
+      file,
+      key: `bottles.${bottle}.on_deny`,
+      hint: `add supervise = true to [bottles.${bottle}], or use on_deny = "block"`,
+    });
+  }
+  return {
+    onDeny,
+    askTimeoutSeconds: spec.ask_timeout ?? DEFAULT_ASK_TIMEOUT,
+    approvalTimeoutSeconds: spec.approval_timeout ?? DEFAULT_APPROVAL_TIMEOUT,
+    approvalDefault: spec.approval_default ?? "deny",
+  };
 }
 
 async function planBottle(inp: PlanInputs): Promise<BottlePlan> {
@@ -203,6 +221,7 @@ async function planBottle(inp: PlanInputs): Promise<BottlePlan> {
     egress,
     git,
     supervise: spec.supervise ?? false,
+    policy: policyLoop(spec, inp.bottle, m.file),
     resources: { cpus: spec.cpus, memory: spec.memory ?? DEFAULT_AGENT_MEMORY, bundleMemory: spec.bundle_memory ?? DEFAULT_BUNDLE_MEMORY },
     command: spec.command,
     ports: { ...PORTS },

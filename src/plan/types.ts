@@ -60,6 +60,18 @@ export interface GitRemotePlan {
   path: string;
 }
 
+export interface PolicyLoopPlan {
+  onDeny: "block" | "ask";
+  askTimeoutSeconds: number;
+  approvalTimeoutSeconds: number;
+  approvalDefault: "deny" | "approve";
+  /** `run --unattended`: "deny" answers every question at once; "allow-listed" does not ask (as block). */
+  unattended?: "deny" | "allow-listed";
+}
+
+export const DEFAULT_ASK_TIMEOUT = 120;
+export const DEFAULT_APPROVAL_TIMEOUT = 600;
+
 export interface BottlePlan {
   version: 1;
   identity: string;
@@ -86,6 +98,8 @@ export interface BottlePlan {
   egress: EgressRoutePlan[];
   git: GitRemotePlan[];
   supervise: boolean;
+  /** Policy in the loop (absent in plans recorded before it existed: block, defaults). */
+  policy?: PolicyLoopPlan;
   /** Limits; memory and bundleMemory always set (defaults in plan/build.ts), older stored plans may lack them. */
   resources: { cpus?: number; memory?: string; bundleMemory?: string };
   command?: string[];

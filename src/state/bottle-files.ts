@@ -11,8 +11,15 @@ export const BUNDLE_FILES = {
   config: "config.json",
   caDir: "ca",
   caCert: "ca/ca.crt",
-  audit: "audit.jsonl",
-  gitAudit: "git-audit.jsonl",
+  /** The audit chain: egress, DLP, pushes, approvals, policy, lifecycle (one stream, see bundle/audit-chain). */
+  audit: "audit-chain.jsonl",
+  gitAudit: "audit-chain.jsonl",
+  /** Ed25519 key that signs the chain's checkpoints (never mounted into the agent). */
+  auditKey: "audit-key.jwk",
+  /** The last signed checkpoint (audit --verify notices a cut tail with it). */
+  auditHead: "audit-head.json",
+  /** The operator's live policy (allow/deny/push changes), written by the host, watched by the bundle. */
+  policy: "policy.json",
   gitDir: "git",
   superviseDir: "supervise",
   /** Written by `bundle serve` once every daemon listens. */
@@ -33,10 +40,12 @@ export interface BottleFiles {
   config: string;
   /** The bottle CA, once the bundle made it. */
   caCert: string;
-  /** Proxy audit (JSON lines, written by the bundle). */
+  /** The audit chain (JSON lines: the proxy's decisions, the git gate's pushes, and the rest). */
   audit: string;
-  /** Git gate log (JSON lines, written by the bundle). */
+  /** Git gate log: the same chain. */
   gitLog: string;
+  /** The operator's live policy file. */
+  policy: string;
   /** Supervise requests and answers shared with the bundle. */
   supervise: string;
   /** Written by the bundle once every daemon listens. */
@@ -57,6 +66,7 @@ export function bottleFiles(identity: string, env: Env = process.env): BottleFil
     caCert: join(bundle, BUNDLE_FILES.caCert),
     audit: join(bundle, BUNDLE_FILES.audit),
     gitLog: join(bundle, BUNDLE_FILES.gitAudit),
+    policy: join(bundle, BUNDLE_FILES.policy),
     supervise: join(bundle, BUNDLE_FILES.superviseDir),
     ready: join(bundle, BUNDLE_FILES.ready),
     transcript: join(dir, "agent.log"),

@@ -4,6 +4,8 @@
 import type { InboxItem } from "./inbox.ts";
 import { inert } from "../util/inert.ts";
 
+export type DashboardDecision = "approve" | "approve-always" | "deny" | "allow-once" | "allow" | "allow-save" | "deny-always";
+
 export interface BottleLine {
   identity: string;
   bottle: string;
@@ -26,10 +28,21 @@ export interface DashboardState {
 export type KeyAction =
   | { type: "quit" }
   | { type: "move"; delta: number }
-  | { type: "answer"; decision: "approve" | "deny"; withNote: boolean }
+  | { type: "answer"; decision: DashboardDecision; withNote: boolean }
   | { type: "refresh" };
 
-export function keyAction(key: string): KeyAction | null {
+/**
+ * Keys mean the same on both kinds where they can: a = yes (approve / allow
+ * for this bottle), d = no; o = allow once, s = allow and save to the
+ * manifest, x = deny always, p = approve always.
+ */
+export function keyAction(key: string, kind: "approval" | "egress" = "approval"): KeyAction | null {
+  if (kind === "egress") {
+    const egress: Record<string, DashboardDecision> = { a: "allow", o: "allow-once", s: "allow-save", d: "deny", x: "deny-always" };
+    const upper: Record<string, DashboardDecision> = { A: "allow", O: "allow-once", S: "allow-save", D: "deny", X: "deny-always" };
+    if (egress[key]) return { type: "answer", decision: egress[key]!, withNote: false };
+    if (upper[key]) return { type: "answer", decision: upper[key]!, withNote: true };
+  } else if (key === "p" || key === "P") return { type: "answer", decision: "approve-always", withNote: key === "P" };
   switch (key) {
     case "q":
     case "\u0003": // Ctrl-C
@@ -107,8 +120,14 @@ export function renderDashboard(st: DashboardState, cols: number, rows: number):
     const left = p.request.expiresAt ? Math.round((Date.parse(p.request.expiresAt) - st.now.getTime()) / 1000) : NaN;
     const head = `${i === st.selected ? ">" : " "} ${inert(p.request.id)}  ${inert(p.identity)}  ${Number.isFinite(left) ? `${Math.max(0, left)}s left` : ""}`;
     out.push(i === st.selected ? `${INVERSE}${fit(head, w)}${RESET}` : fit(head, w));
-    out.push(fit(`    wants: ${inert(p.request.action)}`, w));
-    if (p.request.reason) out.push(fit(`    because: ${inert(p.request.reason)}`, w));
+    const e = p.request.egress;
+    if (p.request.kind === "egress" && e) {
+      // Agent-chosen strings (host, path, method) are inert on the operator's screen.
+      out.push(fit(`    wants ${inert(e.entry)} (${inert(e.method)} ${inert(e.path || "/")}, first seen ${ago(e.firstSeen, st.now)}, ${e.count} request(s))`, w));
+    } else {
+      out.push(fit(`    wants: ${inert(p.request.action)}`, w));
+      if (p.request.reason) out.push(fit(`    because: ${inert(p.request.reason)}`, w));
+    }
   });
   if (st.notes.length) {
     out.push("");
@@ -117,7 +136,12 @@ export function renderDashboard(st: DashboardState, cols: number, rows: number):
   }
   const footer = [
     st.message ? fit(inert(st.message), w) : "",
-    `${DIM}${fit("j/k select · a approve · d deny · A/D with a note · r refresh · q quit", w)}${RESET}`,
+    `${DIM}${fit(
+      st.pending[st.selected]?.request.kind === "egress"
+        ? "host: o allow once · a allow (live) · s allow + save to toml · d deny · x deny always · capital = with a note · q quit"
+        : "j/k select · a approve · p approve always · d deny · A/P/D with a note · r refresh · q quit",
+      w,
+    )}${RESET}`,
   ];
   // Keep the footer on screen: cut the body, not the keys.
   const room = Math.max(1, rows - footer.length);

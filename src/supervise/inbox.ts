@@ -89,7 +89,7 @@ export function syncApprovals(db: Database, items: InboxItem[], now: Date = new 
 
 /** The one pending approval whose id starts with `idPrefix`. */
 export function findPending(items: InboxItem[], idPrefix: string, now: Date = new Date()): InboxItem {
-  const matches = items.filter((it) => it.request.id.startsWith(idPrefix) && it.request.kind === "approval");
+  const matches = items.filter((it) => it.request.id.startsWith(idPrefix) && it.request.kind !== "notify");
   if (matches.length === 0) {
     throw new BottleError("SUPERVISE", `no approval request ${idPrefix}`, { hint: "run `bot-bottle supervise --json` to list them", exitCode: 2 });
   }
@@ -108,8 +108,15 @@ export function findPending(items: InboxItem[], idPrefix: string, now: Date = ne
 }
 
 /** Write the operator's answer (the first answer wins) and record it. */
-export function answerItem(db: Database, item: InboxItem, decision: "approve" | "deny", note = "", now: Date = new Date()): SuperviseAnswer {
-  const answer: SuperviseAnswer = { id: item.request.id, decision, note, at: now.toISOString(), by: "operator" };
+export function answerItem(
+  db: Database,
+  item: InboxItem,
+  decision: Exclude<SuperviseAnswer["decision"], "timeout" | "cancelled">,
+  note = "",
+  now: Date = new Date(),
+  pattern?: string,
+): SuperviseAnswer {
+  const answer: SuperviseAnswer = { id: item.request.id, decision, note, at: now.toISOString(), by: "operator", ...(pattern ? { pattern } : {}) };
   if (!writeAnswer(item.dir, answer)) {
     const other = readAnswer(item.dir, item.request.id);
     syncApprovals(db, [{ ...item, answer: other }], now);
@@ -128,11 +135,13 @@ export function itemJson(it: InboxItem, now: Date = new Date()) {
     identity: it.identity,
     kind: it.request.kind,
     action: it.request.action,
+    ...(it.request.egress ? { egress: it.request.egress } : {}),
     reason: it.request.reason,
     at: it.request.at,
     expiresAt: it.request.expiresAt ?? null,
     status: itemStatus(it, now),
     note: it.answer?.note ?? null,
     answeredAt: it.answer?.at ?? null,
+    answeredBy: it.answer?.by ?? null,
   };
 }

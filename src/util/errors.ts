@@ -18,6 +18,8 @@ export type ErrorCode =
   | "PROXY"
   | "GIT_GATE"
   | "SUPERVISE"
+  | "POLICY"
+  | "AUDIT"
   | "INTERNAL";
 
 // Exit codes are part of the CLI contract (README "Exit codes").

@@ -67,9 +67,9 @@ describe("supervise MCP server", () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  test("lists request_approval and notify", async () => {
+  test("lists request_approval, notify and pending_requests", async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["notify", "request_approval"]);
+    expect(tools.map((t) => t.name).sort()).toEqual(["notify", "pending_requests", "request_approval"]);
   });
 
   test("request_approval blocks until `supervise approve` answers, and returns the note", async () => {
@@ -139,6 +139,28 @@ describe("supervise MCP server", () => {
       { kind: "approval", action: "deploy", status: "timeout", answer_note: "" },
       { kind: "notify", action: "tests pass", status: "info", answer_note: null },
     ]);
+  });
+
+  test("approve always: the pattern approves later requests at once; the agent sees its requests and the rule", async () => {
+    const call = client.callTool({ name: "request_approval", arguments: { action: "npm publish --tag next", reason: "release" } });
+    const id = await pendingId("npm publish --tag next");
+    expect(await runCli(["supervise", "approve-always", id, "--pattern", "npm publish *", "--note", "fine from now on"])).toBe(0);
+    const first = (await call) as ToolResult;
+    expect(first.structuredContent).toMatchObject({ decision: "approve-always", note: "fine from now on" });
+    const second = (await client.callTool({ name: "request_approval", arguments: { action: "npm publish --tag beta", reason: "" } })) as ToolResult;
+    expect(second.structuredContent?.decision).toBe("approve");
+    expect(second.content[0]!.text).toContain('standing rule "npm publish *"');
+    const listed = (await client.callTool({ name: "pending_requests", arguments: {} })) as ToolResult;
+    const state = JSON.parse(listed.content[0]!.text) as { requests: { id: string; status: string }[]; standing: string[] };
+    expect(state.standing).toEqual(["npm publish *"]);
+    expect(state.requests.find((r) => r.id === id)?.status).toBe("approve-always");
+    // --pattern belongs to approve-always; an egress answer does not fit an approval.
+    const other = client.callTool({ name: "request_approval", arguments: { action: "misc", reason: "" } });
+    const oid = await pendingId("misc");
+    expect(await runCli(["supervise", "deny", oid, "--pattern", "x"])).toBe(2);
+    expect(await runCli(["supervise", "allow", oid])).toBe(2);
+    expect(await runCli(["supervise", "deny", oid])).toBe(0);
+    expect(((await other) as ToolResult).structuredContent?.decision).toBe("deny");
   });
 
   test("the request files live in the bottle's bundle folder on the host", () => {

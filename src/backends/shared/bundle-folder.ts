@@ -1,10 +1,11 @@
 // The bundle's folder on the host (bottleDir/bundle), mounted at
 // BUNDLE_STATE_DIR: config.json (written here), the CA dir and audit logs
 // (written by the bundle). Shared by every backend.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUNDLE_STATE_DIR, type BundleConfig } from "../../bundle/config.ts";
-import type { BottlePlan } from "../../plan/types.ts";
+import { ensureAuditKey } from "../../bundle/audit-chain/key.ts";
+import { DEFAULT_APPROVAL_TIMEOUT, type BottlePlan } from "../../plan/types.ts";
 import { BUNDLE_FILES, bottleFiles } from "../../state/bottle-files.ts";
 
 export { BUNDLE_FILES };
@@ -34,8 +35,11 @@ export function bundleConfigFor(plan: BottlePlan, o: BundleConfigOptions): Bundl
   const at = (p: string) => `${dir}/${p}`;
   // An operator-configured upstream (test server, corporate gateway) may be private on purpose.
   const allowPrivate = [...new Set(plan.egress.map((r) => (r.upstream ? hostOf(r.upstream) : undefined)).filter((h): h is string => !!h))];
+  const loop = plan.policy;
+  const asks = !!plan.supervise && loop?.onDeny === "ask" && loop.unattended !== "allow-listed";
   const cfg: BundleConfig = {
     identity: plan.identity,
+    policyFile: at(BUNDLE_FILES.policy),
     proxy: {
       listen: `${o.listenHost}:${plan.ports.proxy}`,
       allow: plan.allow,
@@ -46,6 +50,15 @@ export function bundleConfigFor(plan: BottlePlan, o: BundleConfigOptions): Bundl
       auditLog: at(BUNDLE_FILES.audit),
       blockPrivate: true,
       ...(allowPrivate.length ? { allowPrivate } : {}),
+      ...(asks
+        ? {
+            ask: {
+              dir: at(BUNDLE_FILES.superviseDir),
+              timeoutSeconds: loop!.askTimeoutSeconds,
+              ...(loop!.unattended === "deny" ? { unattended: "deny" as const } : {}),
+            },
+          }
+        : {}),
     },
   };
   if (plan.git.length) {
@@ -68,7 +81,9 @@ export function bundleConfigFor(plan: BottlePlan, o: BundleConfigOptions): Bundl
     cfg.supervise = {
       listen: `${o.listenHost}:${plan.ports.supervise}`,
       dir: at(BUNDLE_FILES.superviseDir),
-      timeoutSeconds: o.superviseTimeoutSeconds ?? 600,
+      timeoutSeconds: o.superviseTimeoutSeconds ?? loop?.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT,
+      ...(loop?.approvalDefault === "approve" ? { timeoutDecision: "approve" as const } : {}),
+      auditLog: at(BUNDLE_FILES.audit),
     };
   }
   return cfg;
@@ -86,6 +101,9 @@ export function writeBundleFolder(plan: BottlePlan, o: BundleConfigOptions, env:
   }
   chmodSync(dir, 0o700);
   writeFileSync(join(dir, BUNDLE_FILES.config), JSON.stringify(bundleConfigFor(plan, o), null, 2) + "\n", { mode: 0o600 });
+  // Made by the operator before the bundle (root in docker) starts, so both can append and the key stays the operator's.
+  ensureAuditKey(join(dir, BUNDLE_FILES.auditKey), plan.identity);
+  closeSync(openSync(join(dir, BUNDLE_FILES.audit), "a", 0o600));
   return dir;
 }
 

@@ -1,10 +1,11 @@
 // The gate's push log: one JSON line per push attempt, appended by the bundle
 // into its state folder and read on the host by `bot-bottle logs <id> --git`.
 import { inert } from "../../util/inert.ts";
-import { appendFileSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import type { UpdateDecision } from "./policy.ts";
-import { readJsonLines } from "../../util/jsonl.ts";
+import { existsSync, readFileSync } from "node:fs";
+import { parseJsonLines } from "../../util/jsonl.ts";
+import { isChainRecord } from "../audit-chain/record.ts";
+import { openChain, releaseChain } from "../audit-chain/writer.ts";
 
 export interface GitLogEntry {
   at: string;
@@ -16,19 +17,32 @@ export interface GitLogEntry {
   error?: string;
 }
 
+/** Append a push attempt to the bottle's audit chain (the writer this process shares). */
 export function appendGitLog(file: string, entry: GitLogEntry): void {
-  mkdirSync(dirname(file), { recursive: true });
-  appendFileSync(file, JSON.stringify(entry) + "\n");
-}
-
-/** Every well-formed entry of a log file (a torn last line is skipped); [] when the file does not exist. */
-export function readGitLog(file: string): GitLogEntry[] {
-  return readJsonLines(file, isGitLogEntry);
+  const w = openChain(file);
+  w.append("push", "git-gate", entry as unknown as Record<string, unknown>);
+  void releaseChain(w);
 }
 
 export function isGitLogEntry(v: unknown): v is GitLogEntry {
   const e = v as GitLogEntry | null;
-  return !!e && typeof e.at === "string" && typeof e.repo === "string" && Array.isArray(e.updates);
+  return !!e && typeof e === "object" && typeof e.at === "string" && typeof e.repo === "string" && Array.isArray(e.updates);
+}
+
+/** The pushes in JSON-lines text: chain records of kind push, and a pre-chain log's plain lines. */
+export function parseGitLogText(text: string): GitLogEntry[] {
+  const out: GitLogEntry[] = [];
+  for (const v of parseJsonLines(text, (x): x is unknown => true)) {
+    if (isChainRecord(v)) {
+      if (v.kind === "push" && isGitLogEntry(v.data)) out.push(v.data);
+    } else if (isGitLogEntry(v)) out.push(v);
+  }
+  return out;
+}
+
+/** Every push of a chain file (a torn last line is skipped); [] when it does not exist. */
+export function readGitLog(file: string): GitLogEntry[] {
+  return existsSync(file) ? parseGitLogText(readFileSync(file, "utf8")) : [];
 }
 
 const short = (sha: string) => (/^0+$/.test(sha) ? "0000000" : sha.slice(0, 7));

@@ -55,3 +55,30 @@ export function suggestedEntry(host: string, port: number, defaultPort: number):
   const h = normalizeHost(host);
   return port === defaultPort ? h : `${h}:${port}`;
 }
+
+export type HostDecision = AllowDecision & {
+  /** Not allowed, but the operator may be asked (it is not on the deny list). */
+  askable?: boolean;
+  /** On the operator's deny list. */
+  denied?: boolean;
+};
+
+/**
+ * The allowlist with the operator's live deny list in front of it: a denied
+ * host is refused whatever the allowlist says and is never asked about.
+ */
+export function checkHost(
+  allow: readonly HostEntry[],
+  deny: readonly HostEntry[],
+  host: string,
+  port: number,
+  defaultPort: number,
+): HostDecision {
+  for (const e of deny) {
+    if (hostMatches(e, host) && (e.port === undefined || e.port === port)) {
+      return { allowed: false, reason: `${normalizeHost(host)} is denied by the operator (${e.source})`, denied: true };
+    }
+  }
+  const d = checkAllowlist(allow, host, port, defaultPort);
+  return d.allowed ? d : { ...d, askable: true };
+}

@@ -1,9 +1,11 @@
-// The egress audit log: one JSON line per decision, appended by the proxy in
-// the bundle and read on the host by `bot-bottle logs --egress`.
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
-import { readJsonLines } from "../../util/jsonl.ts";
+// The egress audit: one record per decision, appended by the proxy to the
+// bottle's audit chain (../audit-chain/) and read on the host by `bot-bottle
+// logs --egress` and `bot-bottle audit`.
+import { existsSync, readFileSync } from "node:fs";
+import { parseJsonLines } from "../../util/jsonl.ts";
 import { inert } from "../../util/inert.ts";
+import { isChainRecord } from "../audit-chain/record.ts";
+import { openChain, releaseChain, type ChainWriter } from "../audit-chain/writer.ts";
 
 export type AuditDecision = "allow" | "deny" | "block" | "error";
 
@@ -38,37 +40,49 @@ export interface AuditRecord {
 }
 
 export class AuditLog {
-  private fd: number | undefined;
+  private chain: ChainWriter | undefined;
 
   constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.fd = openSync(file, "a", 0o640);
+    this.chain = openChain(file);
   }
 
-  /** Synchronous append: a line survives even if the bundle is killed right after. */
+  /** Synchronous append: a line survives even if the bundle is killed right after. DLP refusals and redactions are their own kind. */
   write(rec: AuditRecord): void {
-    if (this.fd === undefined) return;
-    try {
-      writeSync(this.fd, JSON.stringify(rec) + "\n");
-    } catch {
-      // A full disk must not take the proxy down; the decision itself already happened.
-    }
+    const dlp = (rec.decision === "block" && !!rec.reason?.startsWith("DLP")) || !!rec.redacted?.length;
+    this.chain?.append(dlp ? "dlp" : "egress", "proxy", rec as unknown as Record<string, unknown>);
   }
 
-  close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+  /** Another kind of record from the proxy (ask-to-allow questions and answers). */
+  record(kind: "ask", data: Record<string, unknown>): void {
+    this.chain?.append(kind, "proxy", data);
   }
-}
 
-/** All records in an audit file (missing file: none). Lines that are not records are skipped. */
-export function readAudit(file: string): AuditRecord[] {
-  return readJsonLines(file, isAuditRecord);
+  async close(): Promise<void> {
+    const c = this.chain;
+    this.chain = undefined;
+    if (c) await releaseChain(c);
+  }
 }
 
 export function isAuditRecord(v: unknown): v is AuditRecord {
   const r = v as AuditRecord | null;
   return !!r && typeof r === "object" && typeof r.time === "string" && typeof r.decision === "string";
+}
+
+/** The egress records in JSON-lines text: chain records of kind egress/dlp, and a pre-chain log's plain lines. */
+export function parseAuditText(text: string): AuditRecord[] {
+  const out: AuditRecord[] = [];
+  for (const v of parseJsonLines(text, (x): x is unknown => true)) {
+    if (isChainRecord(v)) {
+      if ((v.kind === "egress" || v.kind === "dlp") && isAuditRecord(v.data)) out.push(v.data);
+    } else if (isAuditRecord(v)) out.push(v);
+  }
+  return out;
+}
+
+/** Every egress record of a chain file (missing file: none). */
+export function readAudit(file: string): AuditRecord[] {
+  return existsSync(file) ? parseAuditText(readFileSync(file, "utf8")) : [];
 }
 
 /**

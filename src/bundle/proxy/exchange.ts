@@ -24,7 +24,8 @@ import {
   type Header,
   type ResponseHead,
 } from "./http-head.ts";
-import { planRequest, type ForwardPlan, type Origin, type RequestPolicy } from "./request-policy.ts";
+import type { ForwardPlan, Origin, RequestPolicy } from "./request-policy.ts";
+import { planWithAsk, type AskContext } from "./ask-hold.ts";
 import { ClosedError, HeadTimeout, SocketReader, writeAll } from "./reader.ts";
 import { dial, RefusedAddress, type DialPolicy } from "./upstream.ts";
 import { PIECE, readWholeBody, ScanBudget, streamRequestBody, streamResponseBody } from "./body-io.ts";
@@ -34,7 +35,7 @@ export const HEAD_LIMIT = 64 * 1024;
 export const HEAD_TIMEOUT_MS = 15_000;
 const UPSTREAM_IDLE_MS = 10 * 60_000;
 
-export interface ExchangeContext {
+export interface ExchangeContext extends AskContext {
   policy: RequestPolicy;
   scanBudget: ScanBudget;
   dial: DialPolicy;
@@ -130,7 +131,7 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
     await writeAll(conn.sock, refusalResponse(r));
     return "close";
   }
-  const plan = planRequest(ctx.policy, req, conn.origin);
+  const plan = await planWithAsk(ctx, req, conn.origin);
   let redactedNote: string[] | undefined;
   const record = (extra: Partial<AuditRecord> & Pick<AuditRecord, "decision">) =>
     ctx.audit({

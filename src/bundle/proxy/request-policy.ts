@@ -3,7 +3,8 @@
 // goes, whether it may, and the exact head to send upstream. All I/O lives in
 // exchange.ts; everything that can refuse a request by its head is here.
 import type { ProxyRouteConfig } from "../config.ts";
-import { checkAllowlist, normalizeHost, suggestedEntry, type HostEntry } from "./allowlist.ts";
+import { checkHost, normalizeHost, suggestedEntry, type HostEntry } from "./allowlist.ts";
+import { deniedByOperator } from "./operator-refusals.ts";
 import { badRequest, cleartextRoute, dlpBlocked, notAllowed, unscannable, unsupportedUpgrade, type Refusal } from "./deny.ts";
 import type { SecretPattern } from "./dlp/patterns.ts";
 import { scanParts, TooLargeToScan, type NamedValue, type ScanPart, type ScanPolicy } from "./dlp/scan.ts";
@@ -30,6 +31,8 @@ export const SCANNABLE_ENCODINGS = ["gzip", "x-gzip", "deflate", "br", "zstd"];
 
 export interface RequestPolicy {
   allow: readonly HostEntry[];
+  /** The operator's live deny list: refused whatever `allow` says, never asked about. */
+  deny?: readonly HostEntry[];
   routes: readonly ProxyRouteConfig[];
   /** Real credential per route (from the bundle env). */
   credentials: ReadonlyMap<ProxyRouteConfig, string>;
@@ -88,6 +91,8 @@ export interface RefusePlan {
   route?: ProxyRouteConfig;
   decision: "deny" | "block" | "error";
   refusal: Refusal;
+  /** Refused only for want of an allow entry: with ask-to-allow on, the operator may be asked to add this one. */
+  askable?: { entry: string };
 }
 
 export type RequestPlan = ForwardPlan | RefusePlan;
@@ -153,10 +158,14 @@ export function planRequest(policy: RequestPolicy, req: RequestHead, origin?: Or
     refusal,
   });
 
-  // Tunnelled requests were checked at CONNECT; plain ones are checked here.
-  if (!origin) {
-    const d = checkAllowlist(policy.allow, host, port, 80);
-    if (!d.allowed) return refuse("deny", notAllowed(host, port, d.reason, suggestedEntry(host, port, 80)));
+  // Every request, tunnelled ones too: the policy is live, and a host the
+  // operator denies now must not keep working on a tunnel opened before.
+  const defaultPort = origin ? 443 : 80;
+  const d = checkHost(policy.allow, policy.deny ?? [], host, port, defaultPort);
+  if (!d.allowed) {
+    if (d.denied) return refuse("deny", deniedByOperator(host, port, d.reason));
+    const entry = suggestedEntry(host, port, defaultPort);
+    return { ...refuse("deny", notAllowed(host, port, d.reason, entry)), askable: { entry } };
   }
 
   const route = findRoute(policy.routes, host);

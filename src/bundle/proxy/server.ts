@@ -9,9 +9,10 @@ import type { Duplex } from "node:stream";
 import { TLSSocket } from "node:tls";
 import type { Daemon, ProxyConfig, ProxyRouteConfig } from "../config.ts";
 import { BottleError } from "../../util/errors.ts";
-import { checkAllowlist, parseHostEntry, suggestedEntry } from "./allowlist.ts";
+import { checkHost, parseHostEntry, suggestedEntry } from "./allowlist.ts";
 import { AuditLog, type AuditRecord } from "./audit.ts";
 import { loadOrCreateCa } from "./ca.ts";
+import { deniedByOperator } from "./operator-refusals.ts";
 import { badRequest, notAllowed, privateRefused, refusalResponse, upstreamFailed, type Refusal } from "./deny.ts";
 import { SECRET_PATTERNS } from "./dlp/patterns.ts";
 import { makeScrubber, type Scrubber } from "./dlp/scrub.ts";
@@ -78,7 +79,13 @@ function routeScrubbers(routes: readonly ProxyRouteConfig[], credentials: Map<Pr
   return out;
 }
 
-export async function startProxy(cfg: ProxyConfig, env: Record<string, string | undefined> = process.env): Promise<Daemon> {
+/** The proxy daemon, whose allowlist the operator can change while it runs. */
+export interface ProxyDaemon extends Daemon {
+  /** Swap in a new allow / deny list (one assignment: a request sees the old lists or the new, never a mix). */
+  setPolicy(p: { allow: readonly string[]; deny: readonly string[] }): void;
+}
+
+export async function startProxy(cfg: ProxyConfig, env: Record<string, string | undefined> = process.env): Promise<ProxyDaemon> {
   const listen = parseListen(cfg.listen);
   const credentials = routeCredentials(cfg.routes, env);
   const caFile = env[UPSTREAM_CA_ENV];
@@ -101,6 +108,7 @@ export async function startProxy(cfg: ProxyConfig, env: Record<string, string | 
     scrubbers: routeScrubbers(cfg.routes, credentials),
     policy: {
       allow: cfg.allow.map(parseHostEntry),
+      deny: [],
       routes: cfg.routes,
       credentials,
       dlp: cfg.dlp,
@@ -109,6 +117,27 @@ export async function startProxy(cfg: ProxyConfig, env: Record<string, string | 
       maxScannedBody: MAX_SCANNED_BODY,
     },
   };
+
+  const closing = new AbortController();
+  if (cfg.ask) {
+    const { EgressAsker } = await import("../supervise/egress-ask.ts");
+    const asker = new EgressAsker({
+      dir: cfg.ask.dir,
+      timeoutSeconds: cfg.ask.timeoutSeconds,
+      unattended: cfg.ask.unattended,
+      signal: closing.signal,
+      record: (data) => audit.record("ask", data),
+    });
+    state.askTimeoutSeconds = cfg.ask.unattended ? 0 : cfg.ask.timeoutSeconds;
+    state.askEgress = async (q) => {
+      const out = await asker.ask(q);
+      // The host wrote the live policy before its answer; apply it now rather than at the next poll.
+      const entry = parseHostEntry(q.entry);
+      if (out.decision === "allow" || out.decision === "allow-save") state.policy = { ...state.policy, allow: [...state.policy.allow, entry] };
+      if (out.decision === "deny-always") state.policy = { ...state.policy, deny: [...(state.policy.deny ?? []), entry] };
+      return out;
+    };
+  }
 
   const sockets = new Set<Socket>();
   // Insertion-ordered: the first entry is the connection that has waited longest for a head.
@@ -145,12 +174,16 @@ export async function startProxy(cfg: ProxyConfig, env: Record<string, string | 
   const port = typeof addr === "object" && addr ? addr.port : listen.port;
   return {
     address: { host: listen.host, port },
+    setPolicy(p) {
+      state.policy = { ...state.policy, allow: p.allow.map(parseHostEntry), deny: p.deny.map(parseHostEntry) };
+    },
     async close() {
+      closing.abort();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       });
-      audit.close();
+      await audit.close();
     },
   };
 }
@@ -200,11 +233,16 @@ async function handleConnect(state: ProxyState, sock: Socket, reader: SocketRead
     sock.end(refusalResponse(r));
   };
 
-  const allowed = checkAllowlist(state.policy.allow, host, port, 443);
-  if (!allowed.allowed) return refuse("deny", notAllowed(host, port, allowed.reason, suggestedEntry(host, port, 443)));
+  const allowed = checkHost(state.policy.allow, state.policy.deny ?? [], host, port, 443);
+  // With ask-to-allow, a host outside the allowlist is intercepted so the operator sees the
+  // request itself (method and path); nothing goes upstream unless they allow it.
+  const asking = !allowed.allowed && !!allowed.askable && !!state.askEgress;
+  if (!allowed.allowed && !asking) {
+    return refuse("deny", allowed.denied ? deniedByOperator(host, port, allowed.reason) : notAllowed(host, port, allowed.reason, suggestedEntry(host, port, 443)));
+  }
   const route = findRoute(state.cfg.routes, host);
 
-  if (!state.cfg.dlp && !route) {
+  if (!state.cfg.dlp && !route && !asking) {
     // Blind tunnel: nothing to inspect, but still no private addresses and no SNI mismatch.
     let up: Socket;
     try {

@@ -11,6 +11,7 @@ import {
   type SuperviseAnswer,
   type SuperviseRequest,
 } from "./protocol.ts";
+import { addStanding, findStanding } from "./standing.ts";
 
 export const POLL_MS = 200;
 
@@ -22,6 +23,8 @@ export interface AskOptions {
   heartbeatMs?: number;
   pollMs?: number;
   now?: () => Date;
+  /** What a timeout answers: "timeout" (treated as denied, the default) or "approve" (configured by the operator). */
+  timeoutDecision?: "timeout" | "approve";
 }
 
 export interface AskResult {
@@ -44,11 +47,21 @@ export async function askApproval(dir: string, action: string, reason: string, o
     expiresAt: new Date(start.getTime() + timeoutMs).toISOString(),
   };
   writeRequest(dir, request);
+  // An earlier "approve always" covers it: answered at once, by the daemon, saying which rule.
+  const standing = findStanding(dir, action);
+  if (standing) {
+    const own: SuperviseAnswer = { id: request.id, decision: "approve", note: `approved by the standing rule "${standing.pattern}"`, at: now().toISOString(), by: "daemon" };
+    const answer = writeAnswer(dir, own) ? own : (readAnswer(dir, request.id) ?? own);
+    return { request, answer, text: answerText(answer, opts.timeoutSeconds) };
+  }
   const answer = await waitForAnswer(dir, request.id, timeoutMs, opts);
+  if (answer.decision === "approve-always") {
+    addStanding(dir, { pattern: answer.pattern || action, from: request.id, at: answer.at, note: answer.note });
+  }
   return { request, answer, text: answerText(answer, opts.timeoutSeconds) };
 }
 
-async function waitForAnswer(dir: string, id: string, timeoutMs: number, opts: AskOptions): Promise<SuperviseAnswer> {
+export async function waitForAnswer(dir: string, id: string, timeoutMs: number, opts: AskOptions): Promise<SuperviseAnswer> {
   const started = Date.now();
   const pollMs = opts.pollMs ?? POLL_MS;
   let lastBeat = started;
@@ -58,7 +71,14 @@ async function waitForAnswer(dir: string, id: string, timeoutMs: number, opts: A
     const elapsed = Date.now() - started;
     const closing: SuperviseAnswer["decision"] | null = opts.signal?.aborted ? "cancelled" : elapsed >= timeoutMs ? "timeout" : null;
     if (closing) {
-      const own: SuperviseAnswer = { id, decision: closing, note: "", at: new Date().toISOString(), by: "daemon" };
+      const byDefault = closing === "timeout" && opts.timeoutDecision === "approve";
+      const own: SuperviseAnswer = {
+        id,
+        decision: byDefault ? "approve" : closing,
+        note: byDefault ? `no answer within ${Math.round(timeoutMs / 1000)} seconds: approved by the bottle's configured default` : "",
+        at: new Date().toISOString(),
+        by: "daemon",
+      };
       // An operator's answer that lands at the same moment wins.
       return writeAnswer(dir, own) ? own : (readAnswer(dir, id) ?? own);
     }

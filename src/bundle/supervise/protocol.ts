@@ -12,19 +12,41 @@ import * as v from "valibot";
 
 export const requestSchema = v.object({
   id: v.pipe(v.string(), v.regex(/^[a-z0-9]{6,32}$/)),
-  kind: v.picklist(["approval", "notify"]),
+  /** approval: request_approval; notify: a message; egress: the proxy holds a request to a host outside the allowlist (ask-to-allow). */
+  kind: v.picklist(["approval", "notify", "egress"]),
   /** What the agent wants to do (approval) or what it says (notify). */
   action: v.string(),
   reason: v.string(),
   at: v.string(),
   /** When the daemon stops waiting and answers "timeout" (approvals only). */
   expiresAt: v.optional(v.string()),
+  /** Egress questions: what the agent tried, and how often while it waited (concurrent requests share the question). */
+  egress: v.optional(
+    v.object({
+      host: v.string(),
+      port: v.number(),
+      method: v.string(),
+      path: v.string(),
+      /** The allowlist entry an "allow" adds (host, or host:port off the default port). */
+      entry: v.string(),
+      count: v.number(),
+      firstSeen: v.string(),
+      lastSeen: v.string(),
+    }),
+  ),
 });
+
+/** Answers to an approval. */
+export const APPROVAL_DECISIONS = ["approve", "approve-always", "deny"] as const;
+/** Answers to an egress question: this request (and those waiting with it), this bottle (live), this bottle and its manifest; deny it, deny and never ask again. */
+export const EGRESS_DECISIONS = ["allow-once", "allow", "allow-save", "deny", "deny-always"] as const;
 
 export const answerSchema = v.object({
   id: v.string(),
-  decision: v.picklist(["approve", "deny", "timeout", "cancelled"]),
+  decision: v.picklist(["approve", "approve-always", "allow-once", "allow", "allow-save", "deny", "deny-always", "timeout", "cancelled"]),
   note: v.string(),
+  /** approve-always: the action pattern approved from now on (a glob: `*` matches anything). */
+  pattern: v.optional(v.string()),
   at: v.string(),
   /** "operator" when a person answered; "daemon" for timeouts and cancellations. */
   by: v.picklist(["operator", "daemon"]),
@@ -149,7 +171,12 @@ export function answerText(a: SuperviseAnswer, timeoutSeconds: number): string {
   const note = a.note ? ` Operator's note: ${a.note}` : "";
   switch (a.decision) {
     case "approve":
+    case "approve-always":
+    case "allow":
+    case "allow-once":
+    case "allow-save":
       return `approved: the operator approved this action.${note}`;
+    case "deny-always":
     case "deny":
       return `denied: the operator denied this action; do not do it.${note}`;
     case "timeout":

@@ -11,7 +11,9 @@ import type { Daemon, SuperviseConfig } from "../config.ts";
 import { VERSION } from "../../version.ts";
 import { parseListen } from "../git-gate/listen.ts";
 import { askApproval, notify } from "./approvals.ts";
-import { ensureSuperviseDirs } from "./protocol.ts";
+import { ensureSuperviseDirs, listRequests, readAnswer } from "./protocol.ts";
+import { readStanding } from "./standing.ts";
+import { openChain, releaseChain, type ChainWriter } from "../audit-chain/writer.ts";
 import { MCP_PATH } from "./server-path.ts";
 
 /** Progress notifications while request_approval waits (clients reset their timeout on each). */
@@ -31,6 +33,7 @@ export async function startSupervise(cfg: SuperviseConfig, opts: SuperviseOption
   const { host, port } = parseListen(cfg.listen);
   // Waits still running when the daemon closes are cancelled, not left hanging.
   const closing = new AbortController();
+  const chain = cfg.auditLog ? openChain(cfg.auditLog) : undefined;
 
   const server = Bun.serve({
     hostname: host,
@@ -43,7 +46,7 @@ export async function startSupervise(cfg: SuperviseConfig, opts: SuperviseOption
       if (url.pathname !== MCP_PATH) return new Response("not found\n", { status: 404 });
       // Stateless: no server-initiated stream to offer (GET) and no session to end (DELETE); the spec allows 405.
       if (req.method !== "POST") return new Response("method not allowed\n", { status: 405, headers: { Allow: "POST" } });
-      const mcp = buildMcpServer(cfg, closing.signal, log, opts.heartbeatMs ?? HEARTBEAT_MS);
+      const mcp = buildMcpServer(cfg, closing.signal, log, opts.heartbeatMs ?? HEARTBEAT_MS, chain);
       const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, keepAliveMs: KEEPALIVE_MS });
       await mcp.connect(transport);
       return transport.handleRequest(req);
@@ -55,11 +58,12 @@ export async function startSupervise(cfg: SuperviseConfig, opts: SuperviseOption
     async close() {
       closing.abort();
       await server.stop(true);
+      if (chain) await releaseChain(chain);
     },
   };
 }
 
-function buildMcpServer(cfg: SuperviseConfig, closing: AbortSignal, log: (l: string) => void, heartbeatMs: number): McpServer {
+function buildMcpServer(cfg: SuperviseConfig, closing: AbortSignal, log: (l: string) => void, heartbeatMs: number, chain?: ChainWriter): McpServer {
   const mcp = new McpServer({ name: "bot-bottle", version: VERSION });
   mcp.registerTool(
     "request_approval",
@@ -68,13 +72,13 @@ function buildMcpServer(cfg: SuperviseConfig, closing: AbortSignal, log: (l: str
       description:
         "Ask the human operator to approve an action before you take it (e.g. a risky command, a push, a purchase). " +
         `Blocks until the operator answers or ${cfg.timeoutSeconds} seconds pass. ` +
-        "Proceed only if the answer's decision is \"approve\"; treat \"deny\", \"timeout\" and \"cancelled\" as a refusal.",
+        "Proceed only if the answer's decision is \"approve\" or \"approve-always\"; treat \"deny\", \"timeout\" and \"cancelled\" as a refusal.",
       inputSchema: {
         action: z.string().min(1).describe("What you want to do, concretely (the command, the change)"),
         reason: z.string().describe("Why it is needed"),
       },
       outputSchema: {
-        decision: z.enum(["approve", "deny", "timeout", "cancelled"]),
+        decision: z.enum(["approve", "approve-always", "deny", "timeout", "cancelled"]),
         note: z.string(),
         id: z.string(),
         // Claude Code hands the model only the structured result when a tool declares one:
@@ -86,8 +90,10 @@ function buildMcpServer(cfg: SuperviseConfig, closing: AbortSignal, log: (l: str
       const signal = AbortSignal.any([extra.signal, closing]);
       const progressToken = extra._meta?.progressToken;
       let beats = 0;
+      chain?.append("approval", "supervise", { event: "asked", action, reason });
       const res = await askApproval(cfg.dir, action, reason, {
         timeoutSeconds: cfg.timeoutSeconds,
+        timeoutDecision: cfg.timeoutDecision,
         signal,
         heartbeatMs: progressToken === undefined ? undefined : heartbeatMs,
         onHeartbeat: () => {
@@ -101,10 +107,39 @@ function buildMcpServer(cfg: SuperviseConfig, closing: AbortSignal, log: (l: str
         },
       });
       log(`approval ${res.request.id}: ${res.answer.decision} (${action})`);
+      chain?.append("approval", "supervise", {
+        event: "answered",
+        id: res.request.id,
+        action,
+        decision: res.answer.decision,
+        by: res.answer.by,
+        note: res.answer.note,
+        ...(res.answer.pattern ? { pattern: res.answer.pattern } : {}),
+      });
       return {
         content: [{ type: "text", text: res.text }],
         structuredContent: { decision: res.answer.decision, note: res.answer.note, id: res.request.id, message: res.text },
       };
+    },
+  );
+  mcp.registerTool(
+    "pending_requests",
+    {
+      title: "See your requests to the operator",
+      description:
+        "List this bottle's requests to the operator and their state: approvals you asked for, and requests the proxy is holding " +
+        "because their host is not allowed yet (kind \"egress\"). Also lists the standing approvals (actions approved always).",
+      inputSchema: {},
+    },
+    async () => {
+      const items = listRequests(cfg.dir)
+        .filter((r) => r.kind !== "notify")
+        .map((r) => {
+          const a = readAnswer(cfg.dir, r.id);
+          return { id: r.id, kind: r.kind, action: r.action, at: r.at, expiresAt: r.expiresAt ?? null, status: a ? a.decision : "pending", note: a?.note ?? null };
+        });
+      const result = { requests: items.slice(-50), standing: readStanding(cfg.dir).map((s) => s.pattern) };
+      return { content: [{ type: "text", text: JSON.stringify(result) }] };
     },
   );
   mcp.registerTool(

@@ -63,6 +63,18 @@ test("what the host writes is what every bundle command reads", async () => {
   expect(parseProxyConfigJson(JSON.stringify(cfg), file)).toEqual(cfg.proxy);
 });
 
+test("the policy-in-the-loop settings survive the reader (ask, the policy file, approval defaults)", async () => {
+  const plan = await testPlan("shell");
+  plan.supervise = true;
+  plan.policy = { onDeny: "ask", askTimeoutSeconds: 30, approvalTimeoutSeconds: 90, approvalDefault: "approve", unattended: "deny" };
+  const cfg = bundleConfigFor(plan, { listenHost: "0.0.0.0" });
+  expect(cfg.proxy.ask).toBeDefined();
+  expect(cfg.supervise?.timeoutDecision).toBe("approve");
+  const file = join(tmp(), "config.json");
+  writeFileSync(file, JSON.stringify(cfg));
+  expect(readBundleConfig(file)).toEqual(cfg);
+});
+
 test.each([
   ["no proxy section", { identity: "x" }, "proxy"],
   ["a proxy without caDir", { identity: "x", proxy: { ...proxy, caDir: undefined } }, "proxy.caDir"],

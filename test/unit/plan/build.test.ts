@@ -232,3 +232,26 @@ describe("redactPlan and formatPlan", () => {
     expect(envOf(p.bundleEnv).BOT_BOTTLE_CRED_0).toBe(REAL_KEY);
   });
 });
+
+describe("policy in the loop", () => {
+  const sh = (extra: string) => manifest(`version = 1\n[bottles.box]\nagent = "sh"\n${extra}`);
+  test("defaults: block, 120 s to answer a held request, 600 s for approvals, deny on timeout", async () => {
+    const p = await buildPlan(inputs({ manifest: sh(""), bottle: "box", overrides: {} }));
+    expect(p.policy).toEqual({ onDeny: "block", askTimeoutSeconds: 120, approvalTimeoutSeconds: 600, approvalDefault: "deny" });
+  });
+
+  test('on_deny = "ask" without supervise is a located manifest error', async () => {
+    const e = await rejected(() => buildPlan(inputs({ manifest: sh('on_deny = "ask"\n'), bottle: "box", overrides: {} })));
+    expect(e.code).toBe("MANIFEST_INVALID");
+    expect(e.key).toBe("bottles.box.on_deny");
+    expect(e.line).toBe(4);
+    expect(e.hint).toContain("supervise = true");
+  });
+
+  test("with supervise, ask and the timeouts are planned", async () => {
+    const p = await buildPlan(
+      inputs({ manifest: sh('supervise = true\non_deny = "ask"\nask_timeout = 30\napproval_timeout = 60\napproval_default = "approve"\n'), bottle: "box", overrides: {} }),
+    );
+    expect(p.policy).toEqual({ onDeny: "ask", askTimeoutSeconds: 30, approvalTimeoutSeconds: 60, approvalDefault: "approve" });
+  });
+});

@@ -54,7 +54,7 @@ describe("renderDashboard", () => {
     expect(lines).toContain("> 222222bbbbbb  dev-aaa111  60s left");
     expect(lines).toContain("    wants: npm publish");
     expect(lines).toContain("  30s ago  rev-bbb222: done reviewing");
-    expect(lines.at(-1)).toContain("a approve · d deny");
+    expect(lines.at(-1)).toContain("a approve · p approve always · d deny");
   });
 
   test("empty state says what to do", () => {
@@ -69,5 +69,36 @@ describe("renderDashboard", () => {
     expect(lines.length).toBe(8);
     expect(lines.at(-2)).toBe("approved 1");
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(60);
+  });
+});
+
+describe("ask-to-allow in the dashboard", () => {
+  const now = new Date("2026-01-01T12:00:00Z");
+  const egressItem = {
+    identity: "box-abc123",
+    dir: "/x",
+    answer: null,
+    request: {
+      id: "eee111",
+      kind: "egress" as const,
+      action: "GET example.org/x",
+      reason: "example.org is not in the allowlist",
+      at: "2026-01-01T11:59:50Z",
+      expiresAt: "2026-01-01T12:01:50Z",
+      egress: { host: "example.org", port: 443, method: "GET", path: "/\x1b[2Jx", entry: "example.org", count: 3, firstSeen: "2026-01-01T11:59:50Z", lastSeen: "2026-01-01T11:59:55Z" },
+    },
+  };
+
+  test("shows host, method, path, first seen and count, with the agent's text inert; egress keys", () => {
+    const lines = renderDashboard({ bottles: [], pending: [egressItem], notes: [], selected: 0, message: "", now }, 120, 30);
+    const body = lines.join("\n");
+    expect(body).toContain("wants example.org (GET /\\e[2Jx, first seen 10s ago, 3 request(s))");
+    expect(body).not.toContain("\x1b[2J");
+    expect(lines.at(-1)).toContain("o allow once");
+    expect(keyAction("a", "egress")).toEqual({ type: "answer", decision: "allow", withNote: false });
+    expect(keyAction("o", "egress")).toEqual({ type: "answer", decision: "allow-once", withNote: false });
+    expect(keyAction("X", "egress")).toEqual({ type: "answer", decision: "deny-always", withNote: true });
+    expect(keyAction("p")).toEqual({ type: "answer", decision: "approve-always", withNote: false });
+    expect(keyAction("a")).toEqual({ type: "answer", decision: "approve", withNote: false });
   });
 });

@@ -177,3 +177,26 @@ describe("a route's credential header", () => {
     expect(p.headers).toContainEqual(["authorization", "Bearer ghp-REAL"]);
   });
 });
+
+describe("the live policy at every request", () => {
+  const only = (allow: string[], deny: string[] = []) => policy({ allow: allow.map(parseHostEntry), deny: deny.map(parseHostEntry) });
+  test("a tunnel opened before a live deny is refused at its next request, never askable", () => {
+    const r = planRequest(only(["example.com"], ["example.com"]), head("GET / HTTP/1.1\nHost: example.com"), tunnel("example.com"));
+    expect(r.kind).toBe("refuse");
+    if (r.kind !== "refuse") return;
+    expect(r.refusal.reason).toContain("denied by the operator");
+    expect(r.askable).toBeUndefined();
+  });
+
+  test("a host outside the allowlist is refused but askable, with the entry an allow would add", () => {
+    const r = planRequest(only(["other.com"]), head("GET http://plain.test:8080/x HTTP/1.1\nHost: plain.test:8080"));
+    expect(r.kind === "refuse" && r.askable).toEqual({ entry: "plain.test:8080" });
+    const t = planRequest(only([]), head("GET / HTTP/1.1\nHost: example.com"), tunnel("example.com"));
+    expect(t.kind === "refuse" && t.askable).toEqual({ entry: "example.com" });
+  });
+
+  test("a wildcard deny covers subdomains; a deny with a port only that port", () => {
+    expect(planRequest(only(["*"], ["*.evil.test"]), head("GET / HTTP/1.1\nHost: a.evil.test"), tunnel("a.evil.test")).kind).toBe("refuse");
+    expect(planRequest(only(["*:8443", "*"], ["x.test:8443"]), head("GET / HTTP/1.1\nHost: x.test"), tunnel("x.test")).kind).toBe("forward");
+  });
+});
