@@ -3,12 +3,14 @@
 // bundle container's own output. `-f` follows until the bottle stops (or
 // Ctrl-C), `--tail N` starts from the last N, `--since T` from a time.
 // Everything here came from the bottle: printed through inert(), raw with --json.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { defineCommand } from "citty";
 import { consola } from "consola";
 import { openDb } from "../state/db.ts";
 import { getBottleRow } from "../state/bottles.ts";
 import { findOneBottle } from "./cli-support.ts";
-import { bottleFiles } from "../state/bottle-files.ts";
+import { BUNDLE_FILES, bottleFiles } from "../state/bottle-files.ts";
 import { formatAuditRecord, parseAuditText, type AuditRecord } from "../bundle/proxy/audit.ts";
 import { formatGitLogEntry, parseGitLogText, type GitLogEntry } from "../bundle/git-gate/log.ts";
 import { Docker } from "../backends/shared/docker.ts";
@@ -48,6 +50,8 @@ export default defineCommand({
     const stopped = bottleStopped(identity);
     const files = bottleFiles(identity);
 
+    // Both read from the audit chain; a bottle made before it has its old logs.
+    const chainOr = (legacy: string) => (existsSync(files.audit) ? files.audit : join(files.bundle, legacy));
     if (args.bundle) {
       const code = await new Docker().logs(bundleContainer, { follow: !!args.follow, tail, since: since?.toISOString() }, (l) => {
         process.stdout.write(inert(l) + "\n");
@@ -56,7 +60,7 @@ export default defineCommand({
       return;
     }
     if (args.egress || args.git) {
-      const file = args.egress ? files.audit : files.gitLog;
+      const file = args.egress ? chainOr(BUNDLE_FILES.legacyAudit) : chainOr(BUNDLE_FILES.legacyGitAudit);
       const timeOf = (e: AuditRecord | GitLogEntry) => ("time" in e ? e.time : e.at);
       const parse = (text: string): (AuditRecord | GitLogEntry)[] =>
         (args.egress ? parseAuditText(text) : parseGitLogText(text)).filter((e) => !since || new Date(timeOf(e)) >= since);

@@ -20,6 +20,9 @@ export const BUNDLE_FILES = {
   auditHead: "audit-head.json",
   /** The operator's live policy (allow/deny/push changes), written by the host, watched by the bundle. */
   policy: "policy.json",
+  /** Bottles made before the audit chain kept these two logs instead. */
+  legacyAudit: "audit.jsonl",
+  legacyGitAudit: "git-audit.jsonl",
   gitDir: "git",
   superviseDir: "supervise",
   /** Written by `bundle serve` once every daemon listens. */
