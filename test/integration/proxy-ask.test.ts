@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { startProxy, UPSTREAM_CA_ENV, type ProxyDaemon } from "../../src/bundle/proxy/server.ts";
 import { listRequests, writeAnswer, type Decision, type SuperviseRequest } from "../../src/bundle/supervise/protocol.ts";
 import { readChain } from "../../src/bundle/audit-chain/read.ts";
@@ -103,6 +105,27 @@ describe.skipIf(!CURL)("ask-to-allow through CONNECT", () => {
     // DLP is off and the host has no route: now a blind tunnel, so the agent meets the origin's own certificate.
     expect(await curl("/hello", up.caFile)).toEqual({ status: 200, body: "hello\n" });
   }, 60_000);
+
+  test("a live deny closes a tunnel already open to that host (a blind one: nothing else would stop it)", async () => {
+    proxy.setPolicy({ allow: [`localhost:${up.port}`], deny: [] });
+    const sock = connect(proxy.address.port, "127.0.0.1");
+    const closed = new Promise<void>((resolve) => sock.once("close", () => resolve()));
+    sock.on("error", () => {});
+    const established = new Promise<string>((resolve) => sock.once("data", (d: Buffer) => resolve(d.toString("latin1"))));
+    sock.write(`CONNECT localhost:${up.port} HTTP/1.1\r\nHost: localhost:${up.port}\r\n\r\n`);
+    expect(await established).toStartWith("HTTP/1.1 200");
+    // The tunnel joins the origin once the client's TLS hello names the host.
+    const tls = tlsConnect({ socket: sock, servername: "localhost", ca: up.caPem });
+    tls.on("error", () => {});
+    await new Promise<void>((resolve) => tls.once("secureConnect", () => resolve()));
+    // Another host's change leaves it alone; denying its host closes it.
+    proxy.setPolicy({ allow: [`localhost:${up.port}`, "other.test"], deny: [] });
+    expect(sock.destroyed).toBe(false);
+    proxy.setPolicy({ allow: [], deny: [`localhost:${up.port}`] });
+    await closed;
+    const rec = readChain(dir, { kinds: ["egress"] }).at(-1);
+    expect(rec?.data.reason).toContain("no longer allows");
+  }, 30_000);
 
   test("every question and answer is in the audit chain", () => {
     const asks = readChain(dir, { kinds: ["ask"] }).map((r) => r.data.event);

@@ -44,6 +44,8 @@ const SLOT_RESERVE = 32;
 interface ProxyState extends ExchangeContext {
   cfg: ProxyConfig;
   leaves: LeafCache;
+  /** Open tunnels by client socket: a live deny closes those to a host it now refuses. */
+  tunnels: Map<Socket, { host: string; port: number }>;
 }
 
 export function parseListen(listen: string): { host: string; port: number } {
@@ -102,6 +104,7 @@ export async function startProxy(cfg: ProxyConfig, env: Record<string, string | 
   const state: ProxyState = {
     cfg,
     leaves: new LeafCache(ca.signer, ca.certPem),
+    tunnels: new Map(),
     audit: (rec) => audit.write(rec),
     scanBudget: new ScanBudget(SCAN_BUDGET_BYTES),
     dial: { blockPrivate: cfg.blockPrivate, allowPrivate: cfg.allowPrivate, extraCaPem },
@@ -176,6 +179,15 @@ export async function startProxy(cfg: ProxyConfig, env: Record<string, string | 
     address: { host: listen.host, port },
     setPolicy(p) {
       state.policy = { ...state.policy, allow: p.allow.map(parseHostEntry), deny: p.deny.map(parseHostEntry) };
+      // Intercepted tunnels re-check every request, but a blind tunnel or a stream in flight
+      // would outlive the change: a host no longer allowed loses its open connections now.
+      for (const [sock, t] of state.tunnels) {
+        if (!checkHost(state.policy.allow, state.policy.deny ?? [], t.host, t.port, 443).allowed) {
+          state.audit({ time: new Date().toISOString(), client: `${sock.remoteAddress}:${sock.remotePort}`, method: "CONNECT", host: t.host, port: t.port, decision: "deny", reason: "closed: the operator's live policy no longer allows this host" });
+          sock.destroy();
+          state.tunnels.delete(sock);
+        }
+      }
     },
     async close() {
       closing.abort();
@@ -260,6 +272,8 @@ async function handleConnect(state: ProxyState, sock: Socket, reader: SocketRead
       return;
     }
     record({ decision: "allow", reason: "tunnel (not intercepted)", status: 200 });
+    state.tunnels.set(sock, { host, port });
+    sock.once("close", () => state.tunnels.delete(sock));
     joinSockets(sock, reader, up, outcome.first);
     return;
   }
@@ -306,5 +320,10 @@ async function handleConnect(state: ProxyState, sock: Socket, reader: SocketRead
     return;
   }
   tls.setTimeout(CLIENT_IDLE_MS, () => tls.destroy());
+  // A tunnel held for a question is not the operator's to cut yet: its requests are checked one by one.
+  if (!asking) {
+    state.tunnels.set(sock, { host, port });
+    sock.once("close", () => state.tunnels.delete(sock));
+  }
   await serveHttp(state, { sock: tls, reader: new SocketReader(tls), client, origin: { host, port } });
 }
