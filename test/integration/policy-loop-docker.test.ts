@@ -48,7 +48,7 @@ describe.skipIf(!enabled)("policy in the loop (docker)", () => {
 
   beforeAll(async () => {
     gw = await networkGateway("bridge");
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 5; i++) {
       servers.push(Bun.serve({ hostname: gw, port: 0, fetch: (req) => new Response(`hello ${i} ${new URL(req.url).pathname}\n`) }));
     }
     bottle = testBottle({
@@ -81,6 +81,8 @@ describe.skipIf(!enabled)("policy in the loop (docker)", () => {
   }, 1_000_000);
 
   afterAll(async () => {
+    // The --unattended run removes itself; if it failed midway, remove what it left.
+    await bottle?.cli(["rm", "--force", `${bottle.id}-u`], 120_000).catch(() => undefined);
     await bottle?.cleanup();
     await running?.catch(() => undefined);
     for (const s of servers) s.stop(true);
@@ -122,6 +124,19 @@ describe.skipIf(!enabled)("policy in the loop (docker)", () => {
     expect(probe.stdout.trim().endsWith("done")).toBe(true);
   });
 
+  test("allow and save: the diff first, then the manifest keeps its comment and gains the host; the request completes", async () => {
+    const held = curl(`http://${gw}:${port(4)}/saved`);
+    const q = await waitQuestion(port(4));
+    const ans = await bottle.cli(["supervise", "allow-save", q.id], 60_000);
+    expect(ans.code, describeRun(ans)).toBe(0);
+    expect(ans.stdout).toContain(`+allow = ["${gw}:${port(4)}"]`);
+    expect((await held).stdout).toBe(`hello 4 /saved\n\n200`);
+    const toml = readFileSync(join(bottle.project, "bot-bottle.toml"), "utf8");
+    expect(toml).toContain("# nothing else is allowed");
+    expect(toml).toContain(`allow = ["${gw}:${port(4)}"]`);
+    expect((await bottle.cli(["validate"], 60_000)).code).toBe(0);
+  }, 300_000);
+
   test("deny: 403 with the reason and the operator's note", async () => {
     const held = curl(`http://${gw}:${port(1)}/nope`);
     const q = await waitQuestion(port(1));
@@ -159,6 +174,16 @@ describe.skipIf(!enabled)("policy in the loop (docker)", () => {
     expect(shown.stdout).toContain(`${gw}:${port(3)}  (live)`);
     expect(shown.stdout).toContain("deny (never asked about):");
   }, 300_000);
+
+  test("run --unattended deny: nobody is asked, the request is denied at once and says why", async () => {
+    const url = `http://${gw}:${port(1)}/unattended`;
+    const r = await bottle.cli(["run", "box", "--name", `${bottle.id}-u`, "--yes", "--unattended", "deny", "--", "curl", "-sS", "-m", "60", "-w", "\n%{http_code}", url], 600_000);
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stdout).toContain("nobody is watching this run (unattended)");
+    expect(r.stdout.trim().endsWith("403")).toBe(true);
+    const bad = await bottle.cli(["run", "box", "--unattended", "maybe", "--", "true"], 60_000);
+    expect(bad.code).toBe(2);
+  }, 700_000);
 
   test("audit --verify passes, then names the line after an edit, a truncation, a reorder", async () => {
     const listed = await bottle.cli(["audit", bottle.id, "--json"], 60_000);
