@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { readFileSync, writeFileSync } from "node:fs";
 import { testBottle, type TestBottle } from "../helpers/bottle.ts";
+import { SHELL_AGENT } from "../helpers/manifest.ts";
 import { describeRun } from "../helpers/cli.ts";
 import { docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
 import type { RunResult } from "../../src/util/run.ts";
@@ -66,7 +67,7 @@ describe.skipIf(!enabled)("policy in the loop (docker)", () => {
         `upstream = "http://${gw}:${servers[0]!.port}"`,
         "",
       ].join("\n"),
-      agents: { sh: '+++\nprovider = "shell"\n+++\nA test agent.\n' },
+      agents: { sh: SHELL_AGENT },
     });
     running = bottle.cli(["run", "box", "--name", bottle.id, "--yes", "--", "sleep", "1200"], 1_500_000);
     // Up when the agent answers and the CLI says running (bundle ready).
