@@ -21,9 +21,9 @@ import { lineDiff } from "../util/line-diff.ts";
 import { answerItem, type InboxItem } from "../supervise/inbox.ts";
 import { BUNDLE_FILES, bottleFiles } from "../state/bottle-files.ts";
 
-const bundleFolder = (identity: string, env: Env) => bottleFiles(identity, env).bundle;
-
 type Env = Record<string, string | undefined>;
+
+const bundleFolder = (identity: string, env: Env) => bottleFiles(identity, env).bundle;
 
 export function policyFile(identity: string, env: Env = process.env): string {
   return join(bundleFolder(identity, env), BUNDLE_FILES.policy);
