@@ -1,6 +1,16 @@
 // `bot-bottle allow ID HOST… [--push REMOTE=PATTERN]`: let a running bottle
 // reach more hosts (or push to more refs) now, without a restart.
-import { defineCommand } from "citty";
+import { defineCommand, type PositionalArgDef } from "citty";
+import type { VariadicMark } from "./strict.ts";
+
+/** Several hosts: the strict parser lets a variadic positional repeat. */
+const hosts: PositionalArgDef & VariadicMark = {
+  type: "positional",
+  required: false,
+  description: "Host patterns: api.example.com, *.example.com, host:8443; several allowed",
+  valueHint: "HOST…",
+  variadic: true,
+};
 import { jsonArg, repeatedFlag } from "./common.ts";
 import { applyPolicyChange } from "./policy-change.ts";
 
@@ -8,7 +18,7 @@ export default defineCommand({
   meta: { name: "allow", description: "Allow hosts (or --push ref patterns) for a running bottle, live" },
   args: {
     id: { type: "positional", required: true, description: "Bottle identity (or a unique prefix)", valueHint: "ID" },
-    hosts: { type: "positional", required: false, description: "Host patterns: api.example.com, *.example.com, host:8443", valueHint: "HOST…" },
+    hosts,
     push: { type: "string", description: "A git push ref pattern to allow (repeatable): REMOTE=PATTERN", valueHint: "REMOTE=PATTERN" },
     ...jsonArg,
   },

@@ -183,7 +183,7 @@ describe.skipIf(!enabled)("policy in the loop (docker)", () => {
     expect(r.stdout).toContain("nobody is watching this run (unattended)");
     expect(r.stdout.trim().endsWith("403")).toBe(true);
     const bad = await bottle.cli(["run", "box", "--unattended", "maybe", "--", "true"], 60_000);
-    expect(bad.code).toBe(2);
+    expect(bad.code, describeRun(bad)).toBe(125); // run's own usage errors are 125 (its other codes are the agent's)
   }, 700_000);
 
   test("audit --verify passes, then names the line after an edit, a truncation, a reorder", async () => {
