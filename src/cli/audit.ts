@@ -10,16 +10,8 @@ import { chainExists, readChain, verifyBottleChain } from "../bundle/audit-chain
 import { CHAIN_KINDS, type ChainKind, type ChainRecord } from "../bundle/audit-chain/record.ts";
 import { BottleError } from "../util/errors.ts";
 import { inert } from "../util/inert.ts";
+import { parseSince } from "../util/since.ts";
 import { jsonArg, printJson } from "./common.ts";
-
-/** --since: an ISO time, or a duration back from now (30s, 15m, 2h, 1d). */
-export function parseSince(s: string, now: Date = new Date()): Date {
-  const m = /^(\d+)\s*([smhd])$/.exec(s.trim());
-  if (m) return new Date(now.getTime() - Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2] as "s"]);
-  const t = Date.parse(s);
-  if (Number.isNaN(t)) throw new BottleError("USAGE", `--since ${JSON.stringify(s)} is not a time`, { hint: "use an ISO time (2026-01-02T10:00:00Z) or a duration: 30s, 15m, 2h, 1d" });
-  return new Date(t);
-}
 
 /** One line for people; every string from the record is agent-reachable, so inert. */
 export function formatChainRecord(r: ChainRecord): string {

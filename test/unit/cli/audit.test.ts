@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { formatChainRecord, parseSince } from "../../../src/cli/audit.ts";
+import { formatChainRecord } from "../../../src/cli/audit.ts";
+import { parseSince } from "../../../src/util/since.ts";
 import type { ChainRecord } from "../../../src/bundle/audit-chain/record.ts";
 
 const rec = (kind: ChainRecord["kind"], data: Record<string, unknown>, source: ChainRecord["source"] = "proxy"): ChainRecord => ({
@@ -17,7 +18,7 @@ describe("audit view", () => {
     expect(parseSince("15m", now).toISOString()).toBe("2026-03-02T11:45:00.000Z");
     expect(parseSince("2h", now).toISOString()).toBe("2026-03-02T10:00:00.000Z");
     expect(parseSince("2026-03-01T00:00:00Z", now).toISOString()).toBe("2026-03-01T00:00:00.000Z");
-    expect(() => parseSince("yesterday", now)).toThrow(/not a time/);
+    expect(() => parseSince("yesterday", now)).toThrow(/neither a duration nor a time/);
   });
 
   test("one line per record; agent-chosen text is inert", () => {
