@@ -9,6 +9,12 @@ export type LiveStatus = "running" | "stopped" | "partial" | "missing";
 import type { AttachOptions } from "../providers/types.ts";
 export type { AttachOptions };
 
+export interface CollectOptions {
+  out: string;
+  /** Bytes for the command's stdin. */
+  input?: Uint8Array;
+}
+
 export interface BackendDriver {
   readonly name: "docker" | "smolmachines";
   /** Build/prepare images, networks, the bundle and the agent; provision. Tears down what it made on failure. */
@@ -30,6 +36,12 @@ export interface BackendDriver {
   /** Remove everything the bottle made (containers, machines, networks). Idempotent. */
   remove(plan: BottlePlan): Promise<void>;
   status(plan: BottlePlan): Promise<LiveStatus>;
+  /**
+   * Run `argv` as the agent user with stdout written (as bytes) to the host
+   * file `out`, for harvests. Works on a stopped bottle: its agent is started
+   * for the call and stopped again. Null when the agent is gone for good.
+   */
+  collect(plan: BottlePlan, argv: string[], o: CollectOptions): Promise<{ code: number; stderr: string } | null>;
   /** Identities of bottles this backend still has resources for (for gc of orphans). */
   listIdentities(): Promise<string[]>;
 }

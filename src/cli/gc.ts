@@ -14,6 +14,9 @@ import { ownerAlive } from "../lifecycle/owner.ts";
 import { jsonArg, printJson } from "./common.ts";
 import { Docker } from "../backends/shared/docker.ts";
 import { removeLeftovers, staleJournals } from "../images/leftovers.ts";
+import { gateTeardown } from "../lifecycle/harvest-gate.ts";
+import { deleteHarvest, getHarvest, unharvestedWork } from "../state/harvests.ts";
+import { BottleError } from "../util/errors.ts";
 
 export default defineCommand({
   meta: { name: "gc", description: "Remove leftovers of crashed or finished bottles" },
@@ -23,6 +26,7 @@ export default defineCommand({
       type: "boolean",
       description: "Also remove bot-bottle images no container uses, built over an hour ago (rebuilt when next needed)",
     },
+    force: { type: "boolean", alias: "f", description: "Also remove bottles whose work could not be brought home" },
     ...jsonArg,
   },
   async run({ args }) {
@@ -62,20 +66,42 @@ export default defineCommand({
         if (args.images && !args.json) await previewImages();
         return;
       }
+      // A bottle whose work cannot come home is left as it is (and reported), unless --force.
+      const refused: string[] = [];
       for (const id of plan.removeResources) {
         const d = drivers.get(owners.get(id)!)!;
         const row = rows.find((r) => r.identity === id);
+        if (row) {
+          try {
+            await gateTeardown(db, row.plan, d, { force: !!args.force, command: "gc" });
+          } catch (e) {
+            consola.error((e as BottleError).oneLine?.() ?? (e as Error).message);
+            refused.push(id);
+            continue;
+          }
+        }
         if (row) await d.remove(row.plan);
         else if ("removeIdentity" in d) await (d as { removeIdentity(id: string): Promise<void> }).removeIdentity(id);
         if (!args.json) consola.success(`removed resources of ${id}`);
       }
       for (const id of plan.deleteRows) {
+        if (refused.includes(id)) continue;
+        const left = args.force ? null : unharvestedWork(getHarvest(db, id));
+        if (left) {
+          consola.error(`keeping ${id}: ${left} — \`bot-bottle harvest ${id}\` (git) or \`bot-bottle apply ${id}\` brings it home; \`bot-bottle gc -f\` discards it`);
+          refused.push(id);
+          continue;
+        }
         deleteBottleRow(db, id);
+        deleteHarvest(db, id);
         rmSync(bottleDir(id), { recursive: true, force: true });
         if (!args.json) consola.success(`forgot ${id}`);
       }
       if (args.images) await collectImages(!!args.json);
       if (!args.json && !args.images && !plan.removeResources.length && !plan.deleteRows.length) consola.info("nothing to collect");
+      if (refused.length) {
+        throw new BottleError("HARVEST", `kept ${refused.length} bottle(s) whose work is not home: ${refused.join(", ")}`, { hint: "see the errors above; `bot-bottle gc -f` removes them anyway" });
+      }
     } finally {
       db.close();
     }

@@ -6,6 +6,7 @@ import { openDb } from "../state/db.ts";
 import { addEvent, setKeep, setStatus } from "../state/bottles.ts";
 import { STOP_EVENT } from "../lifecycle/session.ts";
 import { findOneBottle } from "./cli-support.ts";
+import { harvestAndReport } from "../lifecycle/harvest-gate.ts";
 
 export default defineCommand({
   meta: { name: "stop", description: "Stop a bottle, keeping it for `resume`" },
@@ -15,6 +16,9 @@ export default defineCommand({
     try {
       const row = findOneBottle(db, args.id);
       const driver = await driverFor(row.backend);
+      // Harvest first; stopping loses nothing, so it proceeds even when the harvest fails (reported after).
+      let harvestError: unknown;
+      if (row.plan.copyCwd) await harvestAndReport(db, row.plan, driver).catch((e) => (harvestError = e));
       // Kept and announced before anything stops: the CLI attached to it reads this when its agent ends,
       // and keeps the bottle instead of removing it (only `rm` removes).
       setKeep(db, row.identity, true);
@@ -22,6 +26,7 @@ export default defineCommand({
       await driver.stop(row.plan);
       setStatus(db, row.identity, "stopped");
       consola.success(`stopped ${row.identity} (kept: \`bot-bottle resume ${row.identity}\` reopens it)`);
+      if (harvestError) throw harvestError;
     } finally {
       db.close();
     }

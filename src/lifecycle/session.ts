@@ -10,8 +10,12 @@ import { redactPlan } from "../plan/redact.ts";
 import { addEvent, listEvents, recordBottle, setKeep, setStatus } from "../state/bottles.ts";
 import { interruptChildren } from "../util/children.ts";
 import { BottleError } from "../util/errors.ts";
+import type { LaunchBase } from "../harvest/types.ts";
+import { setLaunchBase } from "../state/harvests.ts";
 import { claimOwner, releaseOwner } from "./owner.ts";
 import { recordLifecycle } from "./audit-lifecycle.ts";
+import { launchBase } from "./harvest-base.ts";
+import { harvestAndReport } from "./harvest-gate.ts";
 
 import { EXIT, SIGNAL_EXIT } from "../util/exit-codes.ts";
 import { NO_SESSION } from "../backends/session-holder.ts";
@@ -60,7 +64,16 @@ export interface LaunchOptions {
   /** Leave the bottle stopped afterwards (for `resume`), instead of removing it. */
   keep: boolean;
   db: Database;
+  /** Harvest steps (tests substitute them). */
+  harvest?: HarvestHooks;
 }
+
+export interface HarvestHooks {
+  base(plan: BottlePlan): Promise<LaunchBase>;
+  harvest(db: Database, plan: BottlePlan, driver: BackendDriver): Promise<unknown>;
+}
+
+const HARVEST: HarvestHooks = { base: (plan) => launchBase(plan), harvest: harvestAndReport };
 
 /** Events of this kind that `bot-bottle stop` wrote (it writes one before it stops anything). */
 export const STOP_EVENT = "stop-requested";
@@ -101,6 +114,7 @@ function detach(db: Database, id: string): void {
 /** Bring a new bottle up, attach, tear down. Returns the agent's exit code (or 128+signal, or EXIT.STOPPED). */
 export async function launchBottle(o: LaunchOptions): Promise<number> {
   const { plan, driver, db } = o;
+  const hv = o.harvest ?? HARVEST;
   const id = plan.identity;
   recordBottle(db, plan, o.keep);
   claimOwner(db, id);
@@ -109,11 +123,23 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
   let attaching = false;
   let failed = false;
   let detached = false;
+  let upFailed = false;
   const down = once(async () => {
     await recordLifecycle(id, o.keep && !failed ? "stopping" : "removing");
     try {
       // `bot-bottle stop` keeps the bottle whatever --keep said: `rm` is the only thing that removes.
       if (stopRequests(db, id) > stopsBefore) return;
+      // The agent's work comes home before anything is torn down; when it cannot, the bottle stays (stopped).
+      if (plan.copyCwd && !upFailed) {
+        try {
+          await hv.harvest(db, plan, driver);
+        } catch (e) {
+          await driver.stop(plan).catch((err) => consola.warn(`stopping ${id}: ${(err as Error).message}`));
+          setKeep(db, id, true);
+          setStatus(db, id, "stopped");
+          throw e;
+        }
+      }
       if (o.keep && !failed) {
         await driver.stop(plan);
         setStatus(db, id, "stopped");
@@ -147,9 +173,12 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
       const secrets = Object.fromEntries(plan.bundleEnv.map((v) => [v.name, v.value]));
       const before = plan.network.cidr;
       try {
+        // Recorded as the copy is taken: what `diff` compares against and an export leaves out.
+        if (plan.copyCwd) setLaunchBase(db, id, await hv.base(plan));
         await driver.up(plan, secrets);
       } catch (e) {
         failed = !signalled;
+        upFailed = true;
         addEvent(db, id, signalled ? "interrupted" : "failed", { message: (e as Error).message });
         await recordLifecycle(id, signalled ? "interrupted" : "failed", { message: (e as Error).message });
         let cleanup: unknown;
@@ -197,6 +226,7 @@ export interface ResumeOptions {
   db: Database;
   /** Undefined: only start it (for `exec`), leave it running. */
   attach?: AttachOptions;
+  harvest?: HarvestHooks;
 }
 
 /** Start a kept bottle and (optionally) attach; stops it again after an attach. */
@@ -223,8 +253,11 @@ export async function resumeBottle(o: ResumeOptions): Promise<number> {
     try {
       // `bot-bottle stop` already stopped it and wrote the status.
       if (stopRequests(db, id) > stopsBefore) return;
+      let harvestError: unknown;
+      if (plan.copyCwd) await (o.harvest ?? HARVEST).harvest(db, plan, driver).catch((e) => (harvestError = e));
       await driver.stop(plan);
       setStatus(db, id, "stopped");
+      if (harvestError) throw harvestError;
     } finally {
       releaseOwner(db, id);
     }

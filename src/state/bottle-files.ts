@@ -57,6 +57,8 @@ export interface BottleFiles {
   transcript: string;
   /** Host-side scratch for provisioning (smolmachines). */
   scratch: string;
+  /** Harvest exports (bundle, files tarball and manifests) and the launch manifest of a non-git copy. */
+  harvest: string;
 }
 
 export function bottleFiles(identity: string, env: Env = process.env): BottleFiles {
@@ -74,5 +76,11 @@ export function bottleFiles(identity: string, env: Env = process.env): BottleFil
     ready: join(bundle, BUNDLE_FILES.ready),
     transcript: join(dir, "agent.log"),
     scratch: join(dir, "scratch"),
+    harvest: join(dir, "harvest"),
   };
+}
+
+/** A bottle's harvest folder: kept until its work is home (rm/gc refuse to delete it before). */
+export function harvestDir(identity: string, env: Env = process.env): string {
+  return join(bottleDir(identity, env), "harvest");
 }

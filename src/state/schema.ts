@@ -36,4 +36,15 @@ export const MIGRATIONS: string[] = [
      answered_at TEXT
    );
    CREATE INDEX approvals_pending ON approvals(status, at);`,
+  // 3: what each bottle started from and what its last harvest brought home
+  `CREATE TABLE harvests (
+     identity    TEXT PRIMARY KEY,
+     base_json   TEXT NOT NULL DEFAULT '{"kind":"none"}',
+     status      TEXT NOT NULL DEFAULT 'none',
+     result_json TEXT,
+     error       TEXT,
+     tips_json   TEXT NOT NULL DEFAULT '[]',
+     applied     INTEGER NOT NULL DEFAULT 0,
+     at          TEXT
+   );`,
 ];

@@ -20,6 +20,7 @@ export type ErrorCode =
   | "SUPERVISE"
   | "POLICY"
   | "AUDIT"
+  | "HARVEST"
   | "INTERNAL";
 
 // Exit codes are part of the CLI contract (README "Exit codes").

@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { consola } from "consola";
-import type { AttachOptions, BackendDriver, LiveStatus } from "../types.ts";
+import type { AttachOptions, BackendDriver, CollectOptions, LiveStatus } from "../types.ts";
 import type { BottlePlan } from "../../plan/types.ts";
 import { AGENT_USER } from "../../plan/bottle-paths.ts";
 import { loadConfig, type Config } from "../../config/config.ts";
@@ -161,6 +161,24 @@ export class DockerDriver implements BackendDriver {
   async status(plan: BottlePlan): Promise<LiveStatus> {
     const states = await this.docker.states([plan.containers.bundle, plan.containers.agent]);
     return liveStatus(states.get(plan.containers.bundle), states.get(plan.containers.agent));
+  }
+
+  async collect(plan: BottlePlan, argv: string[], o: CollectOptions): Promise<{ code: number; stderr: string } | null> {
+    const agent = plan.containers.agent;
+    const state = (await this.docker.states([agent])).get(agent);
+    if (state === undefined) {
+      // `states` says nothing both for a missing container and an engine that cannot answer: ask again.
+      await this.docker.containers([`${LABEL_IDENTITY}=${plan.identity}`]);
+      return null;
+    }
+    // A stopped agent container only runs `sleep infinity`: starting it alone brings back no agent.
+    const started = state !== "running";
+    if (started) await this.docker.start([agent]);
+    try {
+      return await this.docker.execToFile({ container: agent, argv, user: AGENT_USER, workdir: "/" }, o.out, o.input);
+    } finally {
+      if (started) await this.docker.stop([agent]).catch((e) => consola.warn(`stopping ${agent} again: ${(e as Error).message}`));
+    }
   }
 
   async listIdentities(): Promise<string[]> {

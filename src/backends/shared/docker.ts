@@ -134,6 +134,12 @@ export class Docker {
     return (await this.stream(A.execArgv(spec), { teeFile })).code;
   }
 
+  /** Exec with stdout into a host file, as bytes (harvest exports). */
+  async execToFile(spec: A.ExecSpec, out: string, stdin?: Uint8Array): Promise<{ code: number; stderr: string }> {
+    const r = await this.runner(A.execArgv({ ...spec, interactive: stdin !== undefined }), { stdoutFile: out, stdin });
+    return { code: r.code, stderr: r.stderr };
+  }
+
   async cp(src: string, container: string, dest: string, stdin?: Uint8Array): Promise<void> {
     await runOk(this.runner, A.cpArgv(src, container, dest), "DOCKER", { stdin });
   }

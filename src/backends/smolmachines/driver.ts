@@ -6,10 +6,10 @@
 // listen on that IP only: TSI filters by IP, not port, so whatever listens on
 // the bundle IP is reachable by the agent, and nothing but the three daemons
 // may. (smolvm before 1.8 drops --allow-cidr for --from machines: see README.)
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { consola } from "consola";
-import type { AttachOptions, BackendDriver, LiveStatus } from "../types.ts";
+import type { AttachOptions, BackendDriver, CollectOptions, LiveStatus } from "../types.ts";
 import type { BottlePlan } from "../../plan/types.ts";
 import { loadConfig, type Config } from "../../config/config.ts";
 import { agentCommand } from "../../providers/index.ts";
@@ -22,8 +22,8 @@ import { ContainerSidecar, type BundleSidecar } from "../shared/bundle-sidecar.t
 import { Docker } from "../shared/docker.ts";
 import { liveStatus } from "../shared/live-status.ts";
 import { provisionAgent } from "../shared/provision.ts";
-import { createOptions, execOptions, guestEnv, identityOfMachine, machineName } from "./guest.ts";
-import { smolvmAgentIO } from "./guest-io.ts";
+import { asAgentUser, createOptions, execOptions, guestEnv, identityOfMachine, machineName } from "./guest.ts";
+import { collectArgv, smolvmAgentIO } from "./guest-io.ts";
 import { ensurePackedArtifact, packCacheDir } from "./pack.ts";
 import { isMissingBinary, Smolvm } from "./smolvm.ts";
 import { fromHonoursAllowCidr } from "./smolvm-argv.ts";
@@ -165,6 +165,34 @@ export class SmolmachinesDriver implements BackendDriver {
     const machine = machineStateWord(await this.machineState(machineName(plan.identity)));
     const bundle = (await this.docker.states([plan.containers.bundle])).get(plan.containers.bundle);
     return liveStatus(bundle, machine);
+  }
+
+  async collect(plan: BottlePlan, argv: string[], o: CollectOptions): Promise<{ code: number; stderr: string } | null> {
+    const name = machineName(plan.identity);
+    const state = await this.machineState(name);
+    if (state === "missing") return null;
+    const started = state !== "running";
+    if (started) await this.smolvm.start(name);
+    try {
+      let guestInput: string | null = null;
+      if (o.input) {
+        // exec gives a non-interactive command no stdin: the input travels as a copied file.
+        const host = `${o.out}.in`;
+        writeFileSync(host, o.input, { mode: 0o600 });
+        guestInput = `/tmp/bot-bottle-collect-${process.pid}-${Date.now()}`;
+        try {
+          await this.smolvm.copyIn(name, host, guestInput);
+        } finally {
+          rmSync(host, { force: true });
+        }
+      }
+      const exec = execOptions(plan, collectArgv(guestInput, asAgentUser(argv)), { asAgent: false, workdir: "/" });
+      const r = await this.smolvm.execToFile(exec, guestEnv(plan).values, o.out);
+      writeFileSync(o.out, Buffer.from(readFileSync(o.out, "latin1"), "base64"));
+      return r;
+    } finally {
+      if (started) await this.smolvm.stop(name).catch((e) => consola.warn(`stopping ${name} again: ${(e as Error).message}`));
+    }
   }
 
   async listIdentities(): Promise<string[]> {

@@ -23,6 +23,18 @@ export function untarAndRemoveArgv(guestFile: string, dest: string): string[] {
   return ["sh", "-c", 'mkdir -p "$2" && tar -x -f "$1" -C "$2"; rc=$?; rm -f "$1"; exit $rc', "sh", guestFile, dest];
 }
 
+/**
+ * Pure: run `agentArgv` (already dropped to the agent user) with stdin from a
+ * copied file (or nothing) and print its stdout base64-encoded: smolvm's exec
+ * relays output as text, and a bundle is bytes. Keeps the command's exit code.
+ */
+export function collectArgv(guestInput: string | null, agentArgv: string[]): string[] {
+  const script =
+    'in=$1; shift; out=$(mktemp) || exit 125; if [ -n "$in" ]; then "$@" <"$in" >"$out"; else "$@" </dev/null >"$out"; fi; rc=$?; ' +
+    'base64 -w0 <"$out"; rm -f "$out"; [ -n "$in" ] && rm -f "$in"; exit $rc';
+  return ["sh", "-c", script, "sh", guestInput ?? "", ...agentArgv];
+}
+
 async function tarToFile(tarArgv: string[], out: string): Promise<void> {
   const r = await run(tarArgv, { stdoutFile: out });
   if (r.code !== 0) throw new BottleError("SMOLVM", `preparing a copy failed: ${tarArgv.join(" ")}: ${r.stderr.trim()}`, { hint: "is `tar` installed on the host?" });

@@ -123,6 +123,12 @@ export class Smolvm {
     return (await this.stream(execArgv(this.bin, o), { env, teeFile })).code;
   }
 
+  /** Exec with stdout into a host file; returns the guest's exit code and smolvm's stderr. */
+  async execToFile(o: ExecOptions, values: EnvValues, out: string): Promise<{ code: number; stderr: string }> {
+    const r = await this.call(execArgv(this.bin, o), { stdoutFile: out }, values);
+    return { code: r.code, stderr: r.stderr };
+  }
+
   async copyIn(name: string, src: string, dst: string): Promise<void> {
     await this.ok("machine cp", cpArgv(this.bin, name, src, dst));
   }

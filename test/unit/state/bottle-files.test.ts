@@ -23,6 +23,7 @@ describe("bottleFiles", () => {
       ready: "/s/bot-bottle/bottles/dev-abc123/bundle/ready.json",
       transcript: "/s/bot-bottle/bottles/dev-abc123/agent.log",
       scratch: "/s/bot-bottle/bottles/dev-abc123/scratch",
+      harvest: "/s/bot-bottle/bottles/dev-abc123/harvest",
     });
   });
 

@@ -40,7 +40,7 @@ describe("migrations", () => {
   test("a new database is migrated to the latest version with every table", () => {
     const db = openDb(":memory:");
     expect(userVersion(db)).toBe(MIGRATIONS.length);
-    expect(tables(db)).toEqual(["approvals", "bottles", "events"]);
+    expect(tables(db)).toEqual(["approvals", "bottles", "events", "harvests"]);
   });
 
   test("migrating again is a no-op, and data survives reopening a file database", () => {
