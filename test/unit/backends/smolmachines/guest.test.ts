@@ -1,6 +1,9 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, test } from "bun:test";
 import { AGENT_USER_ENV, asAgentUser, createOptions, execOptions, guestEnv, identityOfMachine, machineName } from "../../../../src/backends/smolmachines/guest.ts";
-import { runAndRemoveArgv, untarAndRemoveArgv } from "../../../../src/backends/smolmachines/guest-io.ts";
+import { collectArgv, runAndRemoveArgv, untarAndRemoveArgv } from "../../../../src/backends/smolmachines/guest-io.ts";
 import { machineNameProblem } from "../../../../src/backends/smolmachines/smolvm-argv.ts";
 import { bundleSubnet } from "../../../../src/plan/subnet.ts";
 import type { BottlePlan } from "../../../../src/plan/types.ts";
@@ -92,4 +95,19 @@ test("guest-side helpers keep the exit code and clean up", async () => {
   expect(p.exitCode).toBe(7);
   expect(require("node:fs").existsSync(script)).toBe(false);
   expect(untarAndRemoveArgv("/tmp/c.tar", "/home/node/work").slice(-2)).toEqual(["/tmp/c.tar", "/home/node/work"]);
+});
+
+describe("collectArgv (smolvm relays text: the output travels base64)", () => {
+  test("bytes and the exit code survive, stdin comes from the copied file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bb-collect-"));
+    const input = `${dir}/in`;
+    writeFileSync(input, "\x00\xff binary\n", "latin1");
+    const p = Bun.spawnSync(collectArgv(input, ["sh", "-c", "cat; exit 3"]), { stdout: "pipe" });
+    expect(p.exitCode).toBe(3);
+    expect(Buffer.from(p.stdout.toString(), "base64").toString("latin1")).toBe("\x00\xff binary\n");
+    expect(existsSync(input)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+    const none = Bun.spawnSync(collectArgv(null, ["echo", "hi"]), { stdout: "pipe" });
+    expect(Buffer.from(none.stdout.toString(), "base64").toString()).toBe("hi\n");
+  });
 });
