@@ -3,11 +3,12 @@
 // containers made from the packed image (FAKE_SMOLVM_DOCKER=1), so
 // provisioning, the agent's env and its traffic through the bundle are real.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/util/run.ts";
 import { describeRun } from "../helpers/cli.ts";
+import { GIT_ENV } from "../helpers/git.ts";
 import { requireDocker } from "../helpers/docker.ts";
 import { sharedCacheHome } from "../helpers/tmp.ts";
 import { testBottle, type TestBottle } from "../helpers/bottle.ts";
@@ -48,6 +49,8 @@ const SCRIPT = [
   "test -s /etc/bot-bottle/ca.crt && echo ca-ok",
   // Denied by the allowlist before any lookup: the proxy answers 403 itself.
   "curl -sS -o /dev/null https://blocked.invalid/ 2>&1 || true",
+  // Work for the harvest (a non-git folder: exported as files).
+  "echo agent >> notes.txt",
   "exit 7",
 ].join("; ");
 
@@ -126,9 +129,14 @@ describe.skipIf(!hasDocker)("smolmachines backend (fake smolvm, real bundle)", (
       expect(c.argv.join(" ")).not.toContain(TOKEN);
       expect(c.env.TOKEN).toBe(TOKEN);
     }
-    const agentExec = calls.filter((c) => verbOf(c.argv) === "machine exec").at(-1)!.argv;
+    const agentExec = calls.filter((c) => verbOf(c.argv) === "machine exec" && c.argv.includes("-lc")).at(-1)!.argv;
     expect(agentExec).toContain("HOME=/home/node");
     expect(agentExec.slice(agentExec.indexOf("--") + 1, agentExec.indexOf("--") + 3)).toEqual(["setpriv", "--reuid=node"]);
+    // The harvest ran in the machine before it was stopped, and exported the changed file.
+    expect(r.stderr).toContain(`harvest: ${bottle.id}: 1 changed file exported`);
+    const harvestExec = calls.findIndex((c) => verbOf(c.argv) === "machine exec" && c.argv.join(" ").includes("sha256sum"));
+    expect(harvestExec).toBeGreaterThan(-1);
+    expect(harvestExec).toBeLessThan(verbs.indexOf("machine stop"));
 
     await expectNothingLeft(bottle.id, stateDir);
   }, 900_000);
@@ -167,6 +175,60 @@ describe.skipIf(!hasDocker)("smolmachines backend (fake smolvm, real bundle)", (
     expect(rm.code, describeRun(rm)).toBe(0);
     await expectNothingLeft(id3, stateDir);
   }, 600_000);
+});
+
+describe.skipIf(!hasDocker)("smolmachines: harvest of a git repo, also from a stopped machine (fake smolvm)", () => {
+  let bottle: TestBottle;
+  let stateDir: string;
+  const git = (...args: string[]) => {
+    const r = Bun.spawnSync(["git", ...args], { cwd: bottle.project, env: { ...process.env, ...GIT_ENV }, stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout.toString().trim();
+  };
+  beforeAll(() => {
+    stateDir = mkdtempSync(join(tmpdir(), "bb-sm-hv-"));
+    bottle = testBottle({
+      prefix: "smhv",
+      manifest: MANIFEST,
+      agents: { box: AGENT },
+      files: { "a.txt": "a\n" },
+      env: { PATH: `${FAKES_DIR}:${process.env.PATH}`, FAKE_BUN: process.execPath, FAKE_SMOLVM_DOCKER: "1", FAKE_SMOLVM_STATE: stateDir },
+    });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-qm", "host");
+  });
+  afterAll(async () => {
+    await bottle?.cleanup();
+    const ids = (await run(["docker", "ps", "-aq", "--filter", `label=fake-smolvm.state=${stateDir}`])).stdout.split("\n").filter(Boolean);
+    if (ids.length) await run(["docker", "rm", "-f", ...ids]);
+    rmSync(stateDir, { recursive: true, force: true });
+  }, 120_000);
+
+  test("a failed harvest keeps the machine (stopped); harvest then brings the commit and wip home from it", async () => {
+    const lockDir = join(bottle.project, ".git/refs/heads/bot-bottle", bottle.id);
+    mkdirSync(lockDir, { recursive: true });
+    writeFileSync(join(lockDir, "main.lock"), "");
+    const script = "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b; echo b >> a.txt && git commit -qam 'agent in a VM' && echo w > w.txt";
+    const r = await bottle.cli(["run", "box", "--name", bottle.id, "--backend", "smolmachines", "--env", `TOKEN=${TOKEN}`, "--", "bash", "-lc", script], 600_000);
+    expect(r.code, describeRun(r)).toBe(1);
+    expect(r.stderr).toContain("locked");
+    expect(machinesJson(stateDir)[`bot-bottle-${bottle.id}`]?.state).toBe("stopped");
+    rmSync(join(lockDir, "main.lock"));
+    const before = smolvmCalls(stateDir).length;
+    const h = await bottle.cli(["harvest", bottle.id, "--json"], 300_000);
+    expect(h.code, describeRun(h)).toBe(0);
+    expect(JSON.parse(h.stdout).harvest.wip.ref).toBe(`bot-bottle/${bottle.id}/wip`);
+    expect(git("log", "-1", "--format=%s", `bot-bottle/${bottle.id}/main`)).toBe("agent in a VM");
+    expect(git("show", `bot-bottle/${bottle.id}/wip:w.txt`)).toBe("w");
+    // Started for the harvest, stopped again.
+    const verbs = smolvmCalls(stateDir).slice(before).map((c) => verbOf(c.argv));
+    expect(verbs.filter((v) => v === "machine start" || v === "machine exec" || v === "machine stop")).toEqual(["machine start", "machine exec", "machine stop"]);
+    expect(machinesJson(stateDir)[`bot-bottle-${bottle.id}`]?.state).toBe("stopped");
+    const rm = await bottle.cli(["rm", bottle.id], 120_000);
+    expect(rm.code, describeRun(rm)).toBe(0);
+    await expectNothingLeft(bottle.id, stateDir);
+  }, 900_000);
 });
 
 function safeList(dir: string): string[] {
