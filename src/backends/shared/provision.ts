@@ -54,7 +54,20 @@ export function provisionScript(plan: BottlePlan, caPem: string): string {
   const skillsDir = providerSpec(plan.provider).skillsDir;
   if (skillsDir && plan.agent.skills.length) L.push(`mkdir -p ${q(skillsDir)}`);
   L.push(`mkdir -p ${q(plan.workdir)}`);
+  // Agents are asked to commit their work (it is harvested as bot-bottle/<id>/… branches): give git
+  // an identity that marks the commits as the bottle's, unless the image brings its own.
+  if (plan.copyCwd) {
+    const gitconfig = `${AGENT_HOME}/.gitconfig`;
+    const body = `[user]\\n\\tname = ${AGENT_GIT_NAME}\\n\\temail = ${agentGitEmail(plan.identity)}\\n`;
+    L.push(`if [ ! -e ${q(gitconfig)} ]; then printf ${q(body)} > ${q(gitconfig)}; chown ${AGENT_USER}:${AGENT_USER} ${q(gitconfig)}; fi`);
+  }
   return L.join("\n") + "\n";
+}
+
+export const AGENT_GIT_NAME = "bot-bottle agent";
+/** `.invalid` (RFC 2606): an address that never reaches anyone. */
+export function agentGitEmail(identity: string): string {
+  return `${identity}@bot-bottle.invalid`;
 }
 
 /** Printed by provisioning scripts for things worth telling the operator but not fatal. */

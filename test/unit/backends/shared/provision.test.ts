@@ -109,3 +109,11 @@ describe("git remotes", () => {
     expect(scripts.some((s) => s.includes("git clone"))).toBe(false);
   });
 });
+
+describe("git identity for the agent's commits", () => {
+  test("copy_cwd bottles get one (unless the image has a .gitconfig); the script stays valid sh", async () => {
+    const s = provisionScript(await testPlan(), "PEM");
+    expect(s).toContain("if [ ! -e '/home/node/.gitconfig' ]; then printf '[user]\\n\\tname = bot-bottle agent\\n\\temail = coder-abc123@bot-bottle.invalid\\n'");
+    expect((await run(["sh", "-n"], { stdin: s })).code).toBe(0);
+  });
+});
