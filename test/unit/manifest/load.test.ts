@@ -34,6 +34,10 @@ describe("valid manifests", () => {
     expect(Object.keys(m.bottles).sort()).toEqual(["claude", "codex", "demo"]);
     expect(Object.keys(m.agents).sort()).toEqual(["coder", "demo"]);
     expect(m.bottles.demo).toMatchObject({ provider: "shell", allow: ["example.com"] });
+    // The agents that do tasks on the operator's repo copy it in, so their work is harvested home.
+    expect(m.bottles.claude!.copy_cwd).toBe(true);
+    expect(m.bottles.codex!.copy_cwd).toBe(true);
+    expect(m.agents.coder!.prompt).toContain("Commit your work");
   });
 
   test("the fixture using most of the schema validates; skills resolve to folders", () => {
