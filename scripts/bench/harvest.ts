@@ -157,20 +157,48 @@ try {
     console.log(`  ${fmt(ms)}  ${argv.slice(0, 8).join(" ").slice(0, 110)}`);
     return r;
   };
+  if (values.trace) {
+    const collect = driver.collect.bind(driver);
+    driver.collect = async (p, argv, o) => {
+      const [ms, r] = await timed(() => collect(p, argv, o));
+      console.log(`  ${fmt(ms)}  in the bottle: ${argv.slice(0, 2).join(" ")} … (${du(o.out)} out)`);
+      return r;
+    };
+  }
   const [harvestMs, result] = await timed(() => harvestBottle(db, plan, driver, { env, runner: values.trace ? traced : undefined }));
   // Baseline: a local fetch of the same new commits from a copy of the bottle's repo.
-  sh(["docker", "cp", `${container}:${WORKDIR}/.git`, join(tmp, "bottle.git")]);
-  sh(["git", "clone", "-q", "--local", "--bare", repo, join(tmp, "fetcher.git")]);
-  const [fetchMs] = await timed(() => sh(["git", "-C", join(tmp, "fetcher.git"), "fetch", "-q", join(tmp, "bottle.git"), "refs/heads/*:refs/remotes/b/*"]));
+  const fetcher = join(tmp, "fetcher.git");
+  sh(["git", "clone", "-q", "--local", "--bare", repo, fetcher]);
+  const localFetch = async () => {
+    rmSync(join(tmp, "bottle.git"), { recursive: true, force: true });
+    sh(["docker", "cp", `${container}:${WORKDIR}/.git`, join(tmp, "bottle.git")]);
+    return (await timed(() => sh(["git", "-C", fetcher, "fetch", "-q", join(tmp, "bottle.git"), "refs/heads/*:refs/remotes/b/*"])))[0];
+  };
+  const fetchMs = await localFetch();
+
+  // A large change: 2,000 files edited and 40 MB of new files over 5 commits; harvested again (incremental).
+  const big = [
+    "set -e; cd " + WORKDIR,
+    "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b",
+    "for c in 1 2 3 4 5; do git ls-files src | sed -n \"$((c*400-399)),$((c*400))p\" | while read f; do echo \"big $c\" >> $f; done; mkdir -p gen$c; for i in $(seq 1 40); do head -c 196608 /dev/urandom | base64 > gen$c/n$i.txt; done; git add -A; git commit -qm \"big $c\"; done",
+  ].join("\n");
+  sh(["docker", "exec", "-u", "node", container, "sh", "-c", big]);
+  const [bigHarvestMs, bigResult] = await timed(() => harvestBottle(db, plan, driver, { env, runner: values.trace ? traced : undefined }));
+  const bigFetchMs = await localFetch();
+  const execFloor = (await timed(() => sh(["docker", "exec", container, "true"])))[0];
 
   console.log(`harvest result: ${[...result.refs, ...(result.wip ? [result.wip] : [])].map((r) => `${r.name} (${r.status}, +${r.commits})`).join(", ")}; ${result.files} files`);
   console.log("");
   console.log(`copy-in   bot-bottle (base + tar .git and files + chown)   ${fmt(copyMs)}`);
   console.log(`          git clone --local + container copy of worktree   ${fmt(cloneMs + wtMs)}  (${fmt(cloneMs)} + ${fmt(wtMs)})`);
   console.log(`          ratio                                             ${(copyMs / (cloneMs + wtMs)).toFixed(2)}×  (goal ≤ 1.5×)`);
-  console.log(`harvest   bot-bottle harvest (snapshot, bundle, fetch)     ${fmt(harvestMs)}`);
+  console.log(`harvest   small change (21 commits, 1 MB, + uncommitted)   ${fmt(harvestMs)}`);
   console.log(`          local git fetch of the new commits               ${fmt(fetchMs)}`);
   console.log(`          ratio                                             ${(harvestMs / fetchMs).toFixed(2)}×  (goal ≤ 2×)`);
+  console.log(`harvest   large change (5 commits, 2,000 files, 40 MB)     ${fmt(bigHarvestMs)}  (${bigResult.refs.map((r) => `${r.status} +${r.commits}`).join(", ")})`);
+  console.log(`          local git fetch of the new commits               ${fmt(bigFetchMs)}`);
+  console.log(`          ratio                                             ${(bigHarvestMs / bigFetchMs).toFixed(2)}×  (goal ≤ 2×)`);
+  console.log(`context   one \`docker exec CONTAINER true\`                ${fmt(execFloor)}  (a harvest's floor: it runs in the bottle)`);
 } finally {
   Bun.spawnSync(["docker", "rm", "-f", container, `${container}-b`], { stdout: "ignore", stderr: "ignore" });
   rmSync(tmp, { recursive: true, force: true });

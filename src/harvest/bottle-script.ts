@@ -30,7 +30,9 @@ launch_tree=$2
 shift 2
 g() { ${G} "$@"; }
 g rev-parse --git-dir >/dev/null 2>&1 || { echo "${META} nogit" >&2; exit 4; }
-head_sha=$(g rev-parse -q --verify 'HEAD^{commit}' 2>/dev/null || true)
+# Each git call costs a process: ask for several answers at once.
+head_sha=; head_tree=${EMPTY_TREE}
+if hv=$(g rev-parse -q --verify 'HEAD^{commit}' 2>/dev/null); then head_sha=$hv; head_tree=$(g rev-parse "$hv^{tree}"); fi
 head_ref=$(g symbolic-ref -q HEAD 2>/dev/null || true)
 echo "${META} head \${head_sha:--} \${head_ref:--}" >&2
 tmp=$(mktemp -d) || exit 5
@@ -39,30 +41,38 @@ idx=$(g rev-parse --path-format=absolute --git-path index 2>/dev/null || g rev-p
 [ -f "$idx" ] && cp "$idx" "$tmp/index"
 GIT_INDEX_FILE="$tmp/index" g add -A -- ':/' || exit 6
 tree=$(GIT_INDEX_FILE="$tmp/index" g write-tree) || exit 6
-head_tree=$(g rev-parse -q --verify 'HEAD^{tree}' 2>/dev/null || echo ${EMPTY_TREE})
 wip=
 if [ "$tree" != "$head_tree" ] && [ "$tree" != "$launch_tree" ]; then
   prev=$(g rev-parse -q --verify ${BOTTLE_WIP_REF} 2>/dev/null || true)
-  if [ -n "$prev" ] && [ "$(g rev-parse "$prev^{tree}")" = "$tree" ] && [ "$(g rev-parse -q --verify "$prev^1" 2>/dev/null || true)" = "$head_sha" ]; then
+  if [ -n "$prev" ] && [ "$(g log -1 --format='%T %P' "$prev" 2>/dev/null)" = "$tree $head_sha" ]; then
     wip=$prev
   else
     export GIT_AUTHOR_NAME=bot-bottle GIT_AUTHOR_EMAIL=bot-bottle@localhost GIT_COMMITTER_NAME=bot-bottle GIT_COMMITTER_EMAIL=bot-bottle@localhost
     if [ -n "$head_sha" ]; then wip=$(echo "bot-bottle: uncommitted work" | g commit-tree "$tree" -p "$head_sha") || exit 6
     else wip=$(echo "bot-bottle: uncommitted work" | g commit-tree "$tree") || exit 6; fi
+    g update-ref ${BOTTLE_WIP_REF} "$wip" || exit 6
   fi
-  g update-ref ${BOTTLE_WIP_REF} "$wip" || exit 6
   n=$(g diff-tree -r --name-only --no-commit-id "$head_tree" "$tree" | wc -l)
   echo "${META} wip $wip $n" >&2
 else
   g update-ref -d ${BOTTLE_WIP_REF} 2>/dev/null
 fi
-for r in $(g for-each-ref --format='%(objectname):%(refname)' refs/heads/); do echo "${META} branch $r" >&2; done
-refs=$(g for-each-ref --format='%(refname)' refs/heads/)
+refs=
+for r in $(g for-each-ref --format='%(objectname):%(refname)' refs/heads/); do
+  echo "${META} branch $r" >&2
+  refs="$refs \${r#*:}"
+done
 [ -n "$wip" ] && refs="$refs ${BOTTLE_WIP_REF}"
 [ -z "$refs" ] && { echo "${META} empty" >&2; exit 0; }
+# Leave out what the host has: the bases that exist here, checked in one call.
 nots=
-for b in "$@"; do g cat-file -e "$b^{commit}" 2>/dev/null && nots="$nots ^$b"; done
-g bundle create -q - $refs $nots 2>"$tmp/err"
+if [ $# -gt 0 ]; then
+  for b in $(printf '%s\\n' "$@" | g cat-file --batch-check='%(objecttype):%(objectname)' 2>/dev/null); do
+    case $b in commit:*) nots="$nots ^\${b#commit:}" ;; esac
+  done
+fi
+# The bundle only crosses to the host: fast zlib beats small (the host's next gc repacks it anyway).
+g -c pack.compression=1 bundle create -q - $refs $nots 2>"$tmp/err"
 rc=$?
 if [ $rc -ne 0 ]; then
   grep -q 'empty bundle' "$tmp/err" && { echo "${META} empty" >&2; exit 0; }

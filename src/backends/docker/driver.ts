@@ -165,19 +165,21 @@ export class DockerDriver implements BackendDriver {
 
   async collect(plan: BottlePlan, argv: string[], o: CollectOptions): Promise<{ code: number; stderr: string } | null> {
     const agent = plan.containers.agent;
-    const state = (await this.docker.states([agent])).get(agent);
-    if (state === undefined) {
-      // `states` says nothing both for a missing container and an engine that cannot answer: ask again.
+    const spec = { container: agent, argv, user: AGENT_USER, workdir: "/" };
+    // Exec first (the common case, and one docker call fewer); docker's own refusal says why not.
+    const first = await this.docker.execToFile(spec, o.out, o.input);
+    if (first.code === 0 || !isDockerRefusal(first.stderr)) return first;
+    if (/No such container/i.test(first.stderr)) {
+      // Gone for good, unless the engine itself cannot answer (then this throws: unknown, never gone).
       await this.docker.containers([`${LABEL_IDENTITY}=${plan.identity}`]);
       return null;
     }
-    // A stopped agent container only runs `sleep infinity`: starting it alone brings back no agent.
-    const started = state !== "running";
-    if (started) await this.docker.start([agent]);
+    // Stopped: the agent container only runs `sleep infinity`, so starting it alone brings back no agent.
+    await this.docker.start([agent]);
     try {
-      return await this.docker.execToFile({ container: agent, argv, user: AGENT_USER, workdir: "/" }, o.out, o.input);
+      return await this.docker.execToFile(spec, o.out, o.input);
     } finally {
-      if (started) await this.docker.stop([agent]).catch((e) => consola.warn(`stopping ${agent} again: ${(e as Error).message}`));
+      await this.docker.stop([agent]).catch((e) => consola.warn(`stopping ${agent} again: ${(e as Error).message}`));
     }
   }
 
@@ -188,4 +190,9 @@ export class DockerDriver implements BackendDriver {
     for (const n of await this.docker.networks(filter)) if (n.identity) ids.add(n.identity);
     return [...ids].sort();
   }
+}
+
+/** Pure: docker refused the exec itself (the container is missing or not running), as opposed to the command failing. */
+export function isDockerRefusal(stderr: string): boolean {
+  return /^Error response from daemon: (No such container|container [0-9a-f]+ is not running|Container [0-9a-f]+ is not running)/im.test(stderr) || /^Error: No such container/im.test(stderr);
 }

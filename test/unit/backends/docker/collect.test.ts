@@ -2,7 +2,7 @@
 // stopped agent container is started for the call and stopped again; a
 // missing one is "gone" (null), an engine that cannot answer is an error.
 import { describe, expect, test } from "bun:test";
-import { DockerDriver } from "../../../../src/backends/docker/driver.ts";
+import { DockerDriver, isDockerRefusal } from "../../../../src/backends/docker/driver.ts";
 import { Docker } from "../../../../src/backends/docker/docker.ts";
 import { DEFAULTS } from "../../../../src/config/config.ts";
 import type { FileRunner } from "../../../../src/util/run.ts";
@@ -11,21 +11,30 @@ import { fakeRunner, startsWith } from "./fake-runner.ts";
 
 const ENV = { XDG_STATE_HOME: "/nonexistent/state" };
 
-function setup(state: string | null, psFails = false) {
-  const { runner, calls } = fakeRunner([
-    (a) => (startsWith(a, "docker", "inspect") ? { stdout: state ? `/bot-bottle-coder-abc123-agent\t${state}\n` : "", code: state ? 0 : 1 } : undefined),
-    (a) => (startsWith(a, "docker", "ps") && psFails ? { code: 1, stderr: "Cannot connect to the Docker daemon" } : undefined),
-  ]);
+function setup(state: "running" | "exited" | null, psFails = false) {
+  const { runner, calls } = fakeRunner([(a) => (startsWith(a, "docker", "ps") && psFails ? { code: 1, stderr: "Cannot connect to the Docker daemon" } : undefined)]);
   const files: { argv: string[]; out: string; stdin?: Uint8Array }[] = [];
+  let current = state;
   const toFile: FileRunner = async (argv, out, o) => {
     files.push({ argv, out, stdin: o?.stdin });
+    if (current === null) return { code: 1, stderr: "Error response from daemon: No such container: x\n" };
+    if (current === "exited") return { code: 1, stderr: "Error response from daemon: Container 0c674eeae827 is not running\n" };
     return { code: 0, stderr: "" };
   };
-  const driver = new DockerDriver({ docker: new Docker(runner, undefined, toFile), config: DEFAULTS, env: ENV });
+  const r: typeof runner = async (argv, opts) => {
+    if (startsWith(argv, "docker", "start")) current = "running";
+    return runner(argv, opts);
+  };
+  const driver = new DockerDriver({ docker: new Docker(r, undefined, toFile), config: DEFAULTS, env: ENV });
   return { driver, calls, files };
 }
 
 describe("DockerDriver.collect", () => {
+  test("a failing command is not mistaken for a stopped container", () => {
+    expect(isDockerRefusal("fatal: not a git repository\n")).toBe(false);
+    expect(isDockerRefusal("Error response from daemon: No such container: x")).toBe(true);
+  });
+
   test("running: one exec as the agent user, stdout to the file", async () => {
     const plan = await testPlan();
     const { driver, calls, files } = setup("running");
@@ -41,6 +50,7 @@ describe("DockerDriver.collect", () => {
     expect(files[0]!.argv.slice(0, 3)).toEqual(["docker", "exec", "--interactive"]);
     const verbs = calls.map((c) => c.argv.slice(1, 2)[0]).filter((v) => v === "start" || v === "stop");
     expect(verbs).toEqual(["start", "stop"]);
+    expect(files).toHaveLength(2);
   });
 
   test("missing: null (gone); an engine that cannot answer throws instead", async () => {
