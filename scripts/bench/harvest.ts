@@ -138,6 +138,9 @@ try {
   });
   sh(["docker", "rm", "-f", other]);
 
+  const fetcher = join(tmp, "fetcher.git");
+  sh(["git", "clone", "-q", "--local", "--bare", repo, fetcher]);
+
   // --- the agent works: 20 commits over 400 files, one new 1 MB file, then uncommitted edits ---
   const work = [
     "set -e; cd " + WORKDIR,
@@ -166,9 +169,7 @@ try {
     };
   }
   const [harvestMs, result] = await timed(() => harvestBottle(db, plan, driver, { env, runner: values.trace ? traced : undefined }));
-  // Baseline: a local fetch of the same new commits from a copy of the bottle's repo.
-  const fetcher = join(tmp, "fetcher.git");
-  sh(["git", "clone", "-q", "--local", "--bare", repo, fetcher]);
+  // Baseline: a local fetch of the same new commits from a copy of the bottle's repo (cloned before the harvest).
   const localFetch = async () => {
     rmSync(join(tmp, "bottle.git"), { recursive: true, force: true });
     sh(["docker", "cp", `${container}:${WORKDIR}/.git`, join(tmp, "bottle.git")]);
