@@ -19,12 +19,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Docker } from "../../src/backends/docker/docker.ts";
+import { Docker } from "../../src/backends/shared/docker.ts";
 import { DockerDriver } from "../../src/backends/docker/driver.ts";
 import { pipeTarInto } from "../../src/backends/docker/copy.ts";
 import { agentRecipe, ensureImage } from "../../src/images/build.ts";
 import { loadConfig } from "../../src/config/config.ts";
-import { cwdFileList, tarArgv } from "../../src/lifecycle/provision.ts";
+import { cwdFileList, tarArgv } from "../../src/backends/shared/provision.ts";
 import { gitLaunchBase } from "../../src/lifecycle/harvest-base.ts";
 import { harvestBottle } from "../../src/lifecycle/harvest.ts";
 import type { BottlePlan } from "../../src/plan/types.ts";

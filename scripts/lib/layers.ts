@@ -20,7 +20,7 @@ import ts from "typescript";
 
 export const LAYERS: readonly (readonly string[])[] = [
   ["util", "version.ts"],
-  ["manifest", "env", "plan", "completions"],
+  ["manifest", "env", "plan", "harvest", "completions"],
   ["state", "config"],
   ["bundle", "images", "providers", "supervise"],
   ["backends"],

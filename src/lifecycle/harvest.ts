@@ -6,7 +6,7 @@
 // repo changes. An export that cannot be brought in stays in the folder,
 // the failure is recorded, and rm/gc refuse until it is home (or -f).
 import type { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BackendDriver } from "../backends/types.ts";
 import { exportErrors, gitExportArgv, parseExportMeta, BOTTLE_WIP_REF, EMPTY_TREE, type ExportMeta } from "../harvest/bottle-script.ts";
@@ -90,7 +90,7 @@ async function exportGit(plan: BottlePlan, base: LaunchBase & { kind: "git" }, b
   }
   const meta = parseExportMeta(r.stderr);
   // The new export replaces the kept one only once it is whole.
-  if (meta.bundle) Bun.spawnSync(["mv", "-f", partial, bundle]);
+  if (meta.bundle) renameSync(partial, bundle);
   else {
     rmSync(partial, { force: true });
     rmSync(bundle, { force: true });

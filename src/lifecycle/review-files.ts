@@ -2,7 +2,7 @@
 // `apply` writes nothing unless every host file is still what was copied in
 // (or already the result), and takes only regular files whose hash matches.
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { applyConflicts, safeRelPath, type FileChange, type FilesManifest } from "../harvest/files.ts";
 import type { HarvestResult } from "../harvest/types.ts";
@@ -57,8 +57,8 @@ export async function filesDiff(r: HarvestResult, o: { stat?: boolean; scratch: 
         copyFileSync(host, join(a, c.path));
       } else notes.push(`${inert(c.path)}: the host file changed since launch; shown against nothing`);
     }
-    mkdirSync(join(root, "b"), { recursive: true });
-    Bun.spawnSync(["sh", "-c", 'cd "$1" && find . -mindepth 1 -maxdepth 1 -exec mv {} "$2"/ \\;', "sh", b, join(root, "b")]);
+    // git diff --no-index of folders named a and b, with no prefixes, prints the usual a/PATH b/PATH.
+    renameSync(b, join(root, "b"));
     const d = await runner(["git", "-C", root, "diff", "--no-index", "--no-color", "--src-prefix=", "--dst-prefix=", ...(o.stat ? ["--stat"] : []), "a", "b"]);
     if (d.code > 1) throw new BottleError("HARVEST", `diff failed: ${inert(d.stderr.trim())}`);
     const text = d.stdout + notes.map((n) => `# ${n}\n`).join("");

@@ -15,7 +15,7 @@ import { recordBottle } from "../../../src/state/bottles.ts";
 import { getHarvest, setLaunchBase } from "../../../src/state/harvests.ts";
 import { BottleError } from "../../../src/util/errors.ts";
 import { GIT_ENV } from "../../helpers/git.ts";
-import { testPlan } from "./plan-fixture.ts";
+import { testPlan } from "../../helpers/plan.ts";
 
 const ENV = { ...process.env, ...GIT_ENV };
 function git(cwd: string, ...args: string[]): string {

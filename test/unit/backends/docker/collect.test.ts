@@ -3,29 +3,31 @@
 // missing one is "gone" (null), an engine that cannot answer is an error.
 import { describe, expect, test } from "bun:test";
 import { DockerDriver, isDockerRefusal } from "../../../../src/backends/docker/driver.ts";
-import { Docker } from "../../../../src/backends/docker/docker.ts";
+import { Docker } from "../../../../src/backends/shared/docker.ts";
 import { DEFAULTS } from "../../../../src/config/config.ts";
-import type { FileRunner } from "../../../../src/util/run.ts";
-import { testPlan } from "../../lifecycle/plan-fixture.ts";
-import { fakeRunner, startsWith } from "./fake-runner.ts";
+import { testPlan } from "../../../helpers/plan.ts";
+import { fakeRunner, startsWith } from "../../../helpers/fake-runner.ts";
 
 const ENV = { XDG_STATE_HOME: "/nonexistent/state" };
 
 function setup(state: "running" | "exited" | null, psFails = false) {
-  const { runner, calls } = fakeRunner([(a) => (startsWith(a, "docker", "ps") && psFails ? { code: 1, stderr: "Cannot connect to the Docker daemon" } : undefined)]);
-  const files: { argv: string[]; out: string; stdin?: Uint8Array }[] = [];
   let current = state;
-  const toFile: FileRunner = async (argv, out, o) => {
-    files.push({ argv, out, stdin: o?.stdin });
-    if (current === null) return { code: 1, stderr: "Error response from daemon: No such container: x\n" };
-    if (current === "exited") return { code: 1, stderr: "Error response from daemon: Container 0c674eeae827 is not running\n" };
-    return { code: 0, stderr: "" };
-  };
-  const r: typeof runner = async (argv, opts) => {
-    if (startsWith(argv, "docker", "start")) current = "running";
-    return runner(argv, opts);
-  };
-  const driver = new DockerDriver({ docker: new Docker(r, undefined, toFile), config: DEFAULTS, env: ENV });
+  const files: { argv: string[]; out?: string; stdin?: string | Uint8Array }[] = [];
+  const { runner, calls } = fakeRunner([
+    (a) => (startsWith(a, "docker", "ps") && psFails ? { code: 1, stderr: "Cannot connect to the Docker daemon" } : undefined),
+    (a) => {
+      if (startsWith(a, "docker", "start")) current = "running";
+      return undefined;
+    },
+    (a, o) => {
+      if (!startsWith(a, "docker", "exec")) return undefined;
+      files.push({ argv: a, out: o?.stdoutFile, stdin: o?.stdin });
+      if (current === null) return { code: 1, stderr: "Error response from daemon: No such container: x\n" };
+      if (current === "exited") return { code: 1, stderr: "Error response from daemon: Container 0c674eeae827 is not running\n" };
+      return { code: 0 };
+    },
+  ]);
+  const driver = new DockerDriver({ docker: new Docker(runner), config: DEFAULTS, env: ENV });
   return { driver, calls, files };
 }
 
@@ -40,6 +42,7 @@ describe("DockerDriver.collect", () => {
     const { driver, calls, files } = setup("running");
     expect(await driver.collect(plan, ["sh", "-c", "x"], { out: "/o" })).toEqual({ code: 0, stderr: "" });
     expect(files[0]!.argv).toEqual(["docker", "exec", "--user", "node", "--workdir", "/", plan.containers.agent, "sh", "-c", "x"]);
+    expect(files[0]!.out).toBe("/o");
     expect(calls.filter((c) => startsWith(c.argv, "docker", "start") || startsWith(c.argv, "docker", "stop"))).toEqual([]);
   });
 
