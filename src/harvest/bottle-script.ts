@@ -39,8 +39,11 @@ tmp=$(mktemp -d) || exit 5
 trap 'rm -rf "$tmp"' EXIT
 idx=$(g rev-parse --path-format=absolute --git-path index 2>/dev/null || g rev-parse --git-path index)
 [ -f "$idx" ] && cp "$idx" "$tmp/index"
-GIT_INDEX_FILE="$tmp/index" g add -A -- ':/' || exit 6
-tree=$(GIT_INDEX_FILE="$tmp/index" g write-tree) || exit 6
+# A snapshot that fails (an unreadable file, a broken index) must not keep the branches from coming home.
+if GIT_INDEX_FILE="$tmp/index" g add -A -- ':/' 2>"$tmp/adderr" && tree=$(GIT_INDEX_FILE="$tmp/index" g write-tree 2>>"$tmp/adderr"); then :; else
+  echo "${META} wipfail $(head -c 300 "$tmp/adderr" | tr '\\n\\r' '  ')" >&2
+  tree=$head_tree
+fi
 wip=
 if [ "$tree" != "$head_tree" ] && [ "$tree" != "$launch_tree" ]; then
   prev=$(g rev-parse -q --verify ${BOTTLE_WIP_REF} 2>/dev/null || true)
@@ -107,6 +110,8 @@ export interface ExportMeta {
   head: string | null;
   headRef: string | null;
   wip: { sha: string; files: number } | null;
+  /** Uncommitted work could not be snapshotted (git's reason, from the bottle: untrusted text). */
+  wipError: string | null;
   branches: { sha: string; ref: string }[];
   empty: boolean;
   bundle: boolean;
@@ -117,7 +122,7 @@ const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /** Parse the META lines of the export's stderr; anything malformed is dropped. */
 export function parseExportMeta(stderr: string): ExportMeta {
-  const m: ExportMeta = { head: null, headRef: null, wip: null, branches: [], empty: false, bundle: false, nogit: false };
+  const m: ExportMeta = { head: null, headRef: null, wip: null, wipError: null, branches: [], empty: false, bundle: false, nogit: false };
   for (const line of stderr.split("\n")) {
     if (!line.startsWith(META + " ")) continue;
     const [kind, a, b] = line.slice(META.length + 1).split(" ");
@@ -129,7 +134,8 @@ export function parseExportMeta(stderr: string): ExportMeta {
       const i = a.indexOf(":");
       const sha = a.slice(0, i);
       if (SHA.test(sha)) m.branches.push({ sha, ref: a.slice(i + 1) });
-    } else if (kind === "empty") m.empty = true;
+    } else if (kind === "wipfail") m.wipError = line.slice(META.length + 1 + "wipfail".length).trim() || "unknown error";
+    else if (kind === "empty") m.empty = true;
     else if (kind === "bundle") m.bundle = true;
     else if (kind === "nogit") m.nogit = true;
   }

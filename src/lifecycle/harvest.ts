@@ -234,6 +234,13 @@ async function finish(
   }
   // Home: the export is no longer needed.
   if (bundle) rmSync(bundle, { force: true });
+  if (meta.wipError) {
+    // The branches are home; the uncommitted work is not, so this is still a failure (rm/gc refuse).
+    const home = [...result.refs].map((r) => inert(r.name)).join(", ");
+    throw new BottleError("HARVEST", `the uncommitted work in ${result.identity} could not be snapshotted: ${inert(meta.wipError)}${home ? ` (its branches came home: ${home})` : ""}`, {
+      hint: `commit it in the bottle (\`bot-bottle exec ${result.identity} -- git …\`) or fix the files git names, then \`bot-bottle harvest ${result.identity}\`; \`bot-bottle rm -f ${result.identity}\` discards it`,
+    });
+  }
   return result;
 }
 

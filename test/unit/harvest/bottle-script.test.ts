@@ -22,12 +22,16 @@ describe("parseExportMeta", () => {
       head: S,
       headRef: "refs/heads/main",
       wip: { sha: "2".repeat(40), files: 3 },
+      wipError: null,
       branches: [{ sha: S, ref: "refs/heads/main" }],
       empty: false,
       bundle: true,
       nogit: false,
     });
     expect(exportErrors(err)).toBe("warning: something git said");
+  });
+  test("a failed snapshot carries git's reason", () => {
+    expect(parseExportMeta(`${META} wipfail fatal: index file smaller than expected`).wipError).toBe("fatal: index file smaller than expected");
   });
   test("an unborn HEAD", () => {
     expect(parseExportMeta(`${META} head - -\n${META} empty`)).toMatchObject({ head: null, headRef: null, empty: true });

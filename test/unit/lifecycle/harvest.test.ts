@@ -154,6 +154,18 @@ describe("harvestBottle (real git, local bottle)", () => {
     expect(getHarvest(db, plan.identity)!.status).toBe("ok");
   });
 
+  test("a snapshot the bottle breaks (a corrupt index) still brings the branches home, and is a failure naming why", async () => {
+    git(bottle, "commit", "-q", "--allow-empty", "-m", "committed");
+    writeFileSync(join(bottle, "loose"), "uncommitted\n");
+    writeFileSync(join(bottle, ".git/index"), "garbage, not an index");
+    const err = (await harvest().catch((e) => e)) as BottleError;
+    expect(err.code).toBe("HARVEST");
+    expect(err.message).toContain("could not be snapshotted");
+    expect(err.message).toContain(`its branches came home: ${P()}/main`);
+    expect(git(host, "log", "-1", "--format=%s", `${P()}/main`)).toBe("committed");
+    expect(getHarvest(db, plan.identity)!.status).toBe("failed");
+  });
+
   test("the host's uncommitted changes copied in at launch are not the agent's work", async () => {
     writeFileSync(join(host, "a"), "host edit\n");
     setLaunchBase(db, plan.identity, await gitLaunchBase(plan, undefined, join(tmp, "scratch")));
