@@ -11,11 +11,6 @@ export function gitArgv(repo: string, ...args: string[]): string[] {
   return ["git", "-C", repo, ...QUIET, ...args];
 }
 
-/** Top level of the work tree containing `dir` (null output when not a repo). */
-export function toplevelArgv(dir: string): string[] {
-  return ["git", "-C", dir, "rev-parse", "--show-toplevel"];
-}
-
 /**
  * Bring the bundle's objects in without creating any ref: refspecs with no
  * destination. `--no-write-fetch-head` keeps FETCH_HEAD as it was.
@@ -31,11 +26,6 @@ export function listHeadsArgv(repo: string, bundle: string): string[] {
 /** Our refs for one bottle: `sha ref` lines. */
 export function forEachRefArgv(repo: string, prefix: string): string[] {
   return gitArgv(repo, "for-each-ref", "--format=%(objectname) %(refname)", prefix);
-}
-
-/** Which of these objects the host has (stdin: one sha per line). */
-export function batchCheckArgv(repo: string): string[] {
-  return gitArgv(repo, "cat-file", "--batch-check=%(objectname) %(objecttype)");
 }
 
 export function isAncestorArgv(repo: string, old: string, tip: string): string[] {
