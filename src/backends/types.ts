@@ -29,7 +29,15 @@ export interface BackendDriver {
   stop(plan: BottlePlan): Promise<void>;
   /** Remove everything the bottle made (containers, machines, networks). Idempotent. */
   remove(plan: BottlePlan): Promise<void>;
+  /**
+   * Optional: remove() in a process that outlives this one, for a finished
+   * bottle whose data is already on the host. Failures leave labelled
+   * resources that `gc` collects.
+   */
+  removeLater?(plan: BottlePlan): void;
   status(plan: BottlePlan): Promise<LiveStatus>;
+  /** Optional: status of many bottles in one query (`ls` with hundreds of bottles), by identity. */
+  statuses?(plans: BottlePlan[]): Promise<Map<string, LiveStatus>>;
   /** Identities of bottles this backend still has resources for (for gc of orphans). */
   listIdentities(): Promise<string[]>;
 }

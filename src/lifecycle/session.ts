@@ -12,6 +12,7 @@ import { interruptChildren } from "../util/children.ts";
 import { BottleError } from "../util/errors.ts";
 import { claimOwner, releaseOwner } from "./owner.ts";
 import { recordLifecycle } from "./audit-lifecycle.ts";
+import { timed } from "../util/phases.ts";
 
 import { EXIT, SIGNAL_EXIT } from "../util/exit-codes.ts";
 import { NO_SESSION } from "../backends/session-holder.ts";
@@ -109,7 +110,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
   let attaching = false;
   let failed = false;
   let detached = false;
-  const down = once(async () => {
+  const down = once(() => timed("teardown", async () => {
     await recordLifecycle(id, o.keep && !failed ? "stopping" : "removing");
     try {
       // `bot-bottle stop` keeps the bottle whatever --keep said: `rm` is the only thing that removes.
@@ -128,7 +129,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
     } finally {
       releaseOwner(db, id);
     }
-  });
+  }));
   return withSignals(
     (sig) => {
       signalled = sig;
@@ -147,7 +148,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
       const secrets = Object.fromEntries(plan.bundleEnv.map((v) => [v.name, v.value]));
       const before = plan.network.cidr;
       try {
-        await driver.up(plan, secrets);
+        await timed("up", () => driver.up(plan, secrets));
       } catch (e) {
         failed = !signalled;
         addEvent(db, id, signalled ? "interrupted" : "failed", { message: (e as Error).message });
@@ -171,7 +172,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
       attaching = true;
       let code: number;
       try {
-        code = await driver.attach(plan, o.attach);
+        code = await timed("attach", () => driver.attach(plan, o.attach));
       } catch (e) {
         failed = !o.keep;
         let cleanup: unknown;
@@ -181,7 +182,13 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
       if (detached) return SIGNAL_EXIT[signalled!]!;
       addEvent(db, id, "exit", { code });
       await recordLifecycle(id, "agent-exited", { code });
-      await down();
+      if (!o.keep && !signalled && stopRequests(db, id) === stopsBefore && driver.removeLater) {
+        // Nothing left to lose: the containers go in the background (`gc` finishes a failed removal).
+        await recordLifecycle(id, "removing");
+        await timed("teardown", async () => driver.removeLater!(plan));
+        setStatus(db, id, "removed");
+        releaseOwner(db, id);
+      } else await down();
       if (signalled) return SIGNAL_EXIT[signalled]!;
       if (stopRequests(db, id) > stopsBefore) return stoppedByCli(id);
       if (o.keep) consola.info(`kept ${id}: \`bot-bottle resume ${id}\` to reopen, \`bot-bottle rm ${id}\` to remove`);
