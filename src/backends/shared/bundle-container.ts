@@ -49,16 +49,21 @@ export function bundleContainerSpec(o: BundleContainerOptions, uid?: number, gid
   };
 }
 
-/** Create, connect, start, wait until ready. Throws (leaving cleanup to the caller's remove()). */
+/**
+ * Create, start, then join the further networks while the bundle gets ready
+ * (its daemons listen on every interface, and nothing goes out before the
+ * agent runs, which waits for both). Throws (leaving cleanup to the caller's remove()).
+ */
 export async function startBundleContainer(docker: Docker, o: BundleContainerOptions): Promise<void> {
   const spec = bundleContainerSpec(o, process.getuid?.(), process.getgid?.());
   rmSync(join(o.hostDir, BUNDLE_FILES.ready), { force: true });
-  await timed("bundle create", async () => {
-    await docker.create(spec, o.secrets);
-    for (const n of o.extraNetworks ?? []) await docker.networkConnect(n, spec.name);
-  });
+  await timed("bundle create", () => docker.create(spec, o.secrets));
   await timed("bundle start", () => docker.start([spec.name]));
-  await timed("readiness", () => waitBundleReady(docker, spec.name, o.hostDir, o.readyTimeoutMs));
+  const connect = (async () => {
+    for (const n of o.extraNetworks ?? []) await docker.networkConnect(n, spec.name);
+  })();
+  const steps = await Promise.allSettled([connect, timed("readiness", () => waitBundleReady(docker, spec.name, o.hostDir, o.readyTimeoutMs))]);
+  for (const st of steps) if (st.status === "rejected") throw st.reason;
 }
 
 /**
