@@ -87,7 +87,8 @@ try {
   const bare0 = median([bare(), bare(), bare()]);
   console.log(`${N} bottles (run --keep, then resume --detach: all running at the end); 2 × bare docker run at start: ${sec(bare0)} s`);
   console.log("");
-  console.log("bottles  launch p50   p95   bare 2×run  p50/bare | MiB/bottle p50  max | bundle p50 | ls s");
+  console.log("bottles  launch p50   p95   bare 2×run  p50/bare | MiB/bottle p50  max | bundle p50 | ls s | elapsed");
+  const t0 = performance.now();
   const tag = crypto.randomUUID().slice(0, 4);
   let window: number[] = [];
   let first: { n: number; p50: number; bare: number; ls: number } | undefined;
@@ -109,7 +110,7 @@ try {
     const m = (xs: number[], f: (x: number[]) => number) => (xs.length ? f(xs).toFixed(1) : "-");
     console.log(
       `${String(i).padStart(7)}  ${sec(p50).padStart(10)} ${sec(pct(window, 95)).padStart(5)}  ${sec(b).padStart(10)}  ${(p50 / b).toFixed(2).padStart(7)}× |` +
-        ` ${m(mem.perBottle, median).padStart(14)} ${m(mem.perBottle, (x) => Math.max(...x)).padStart(4)} | ${m(mem.bundle, median).padStart(10)} | ${sec(ls)}`,
+        ` ${m(mem.perBottle, median).padStart(14)} ${m(mem.perBottle, (x) => Math.max(...x)).padStart(4)} | ${m(mem.bundle, median).padStart(10)} | ${sec(ls)} | ${Math.round((performance.now() - t0) / 1000)} s`,
     );
     window = [];
   }
