@@ -107,10 +107,7 @@ export class DockerDriver implements BackendDriver {
       const { spec, values } = agentContainerSpec(plan, images.agent, this.stateKey);
       const bundleReady = timed("bundle", () => this.startBundle(plan, images.bundle, hostDir, secrets));
       const agentReady = (async () => {
-        await timed("agent start", async () => {
-          await this.docker.create(spec, values);
-          await this.docker.start([spec.name]);
-        });
+        await timed("agent start", () => this.docker.runDetached(spec, values));
         await timed("provisioning", () => provisionAgent(this.agentIO(plan), { plan, caPem, scratchDir, bundleReady }));
       })();
       const steps = await Promise.allSettled([bundleReady, agentReady]);

@@ -50,15 +50,14 @@ export function bundleContainerSpec(o: BundleContainerOptions, uid?: number, gid
 }
 
 /**
- * Create, start, then join the further networks while the bundle gets ready
+ * Create and start (one `docker run --detach`), then join the further networks while the bundle gets ready
  * (its daemons listen on every interface, and nothing goes out before the
  * agent runs, which waits for both). Throws (leaving cleanup to the caller's remove()).
  */
 export async function startBundleContainer(docker: Docker, o: BundleContainerOptions): Promise<void> {
   const spec = bundleContainerSpec(o, process.getuid?.(), process.getgid?.());
   rmSync(join(o.hostDir, BUNDLE_FILES.ready), { force: true });
-  await timed("bundle create", () => docker.create(spec, o.secrets));
-  await timed("bundle start", () => docker.start([spec.name]));
+  await timed("bundle start", () => docker.runDetached(spec, o.secrets));
   const connect = (async () => {
     for (const n of o.extraNetworks ?? []) await docker.networkConnect(n, spec.name);
   })();

@@ -131,6 +131,12 @@ export function createArgv(c: ContainerSpec): string[] {
   return argv;
 }
 
+/** `docker run --detach`: create and start in one call (one CLI process less on the launch path). */
+export function runDetachedArgv(c: ContainerSpec): string[] {
+  const [docker, , ...rest] = createArgv(c);
+  return [docker!, "run", "--detach", ...rest];
+}
+
 export function startArgv(names: string[]): string[] {
   return ["docker", "start", ...names];
 }

@@ -112,6 +112,11 @@ export class Docker {
     await runOk(this.runner, A.createArgv(spec), "DOCKER", { env: values, hint: DOCKER_HINT });
   }
 
+  /** Create and start at once; `values` as for create(). */
+  async runDetached(spec: A.ContainerSpec, values: Record<string, string> = {}): Promise<void> {
+    await runOk(this.runner, A.runDetachedArgv(spec), "DOCKER", { env: values, hint: DOCKER_HINT });
+  }
+
   async start(names: string[]): Promise<void> {
     await runOk(this.runner, A.startArgv(names), "DOCKER");
   }

@@ -176,10 +176,12 @@ describe("DockerDriver lifecycle over a fake engine", () => {
 
   test("a failure midway removes both containers, then both networks, by name", async () => {
     const plan = await testPlan("shell", "shell-fail01");
-    const { runner, calls } = fakeRunner([(a) => (startsWith(a, "docker", "create") ? { code: 125, stderr: "Unable to find image" } : undefined)]);
+    const { runner, calls } = fakeRunner([(a) => (startsWith(a, "docker", "run") && a.includes("agent-img") ? { code: 125, stderr: "Unable to find image agent-img" } : undefined)]);
     const d = new FakeImages({ docker: new Docker(runner), config: DEFAULTS, env: ENV, routes: () => [] });
     const err = await d.up(plan, {}).catch((e) => e);
     expect(err).toBeInstanceOf(BottleError);
+    // The agent's start failed (the fake engine also never reports the bundle running: both steps fail).
+    expect(calls.some((c) => startsWith(c.argv, "docker", "run") && c.argv.includes("agent-img"))).toBe(true);
     expect(calls.slice(-2).map((c) => c.argv)).toEqual([
       ["docker", "rm", "--force", "--volumes", "bot-bottle-shell-fail01-agent", "bot-bottle-shell-fail01-bundle"],
       ["docker", "network", "rm", "bot-bottle-shell-fail01-int", "bot-bottle-shell-fail01-egress"],
