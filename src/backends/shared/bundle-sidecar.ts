@@ -71,9 +71,14 @@ export class ContainerSidecar implements BundleSidecar {
     const cfg = this.cfg();
     const arch = await this.docker.arch();
     const binary = await resolveBundleBinary(arch, this.env);
-    const bundle = await ensureImage(this.docker, bundleRecipe(cfg, binary), this.env);
-    const agent = plan.image ?? (await ensureImage(this.docker, agentRecipe(plan.provider, plan.baseImage, cfg), this.env));
-    return { agent, bundle };
+    // Independent: looked up (or built) side by side; both settle, so no build is left running behind an error.
+    const [bundle, agent] = await Promise.allSettled([
+      ensureImage(this.docker, bundleRecipe(cfg, binary), this.env),
+      plan.image ?? ensureImage(this.docker, agentRecipe(plan.provider, plan.baseImage, cfg), this.env),
+    ]);
+    if (bundle.status === "rejected") throw bundle.reason;
+    if (agent.status === "rejected") throw agent.reason;
+    return { agent: agent.value, bundle: bundle.value };
   }
 
   /**
