@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 // Density: N shell bottles alive at once on one host (default docker daemon).
-// Each is made with `run --keep -- true` (timed: the launch) and started again
-// with `resume --detach`, so all N run at the end. At checkpoints as N grows
+// Each is made with `run --keep -- true` (timed: the launch, including the
+// stop that --keep does) and started again with `resume --detach` at the next
+// checkpoint (a few at a time, between launches), so all N run at the end. At checkpoints as N grows
 // it prints launch p50/p95 of the bottles made since the last checkpoint,
 // against two bare `docker run --rm` measured at the same moment (the
 // engine's own slowdown as it fills up), the memory per bottle (anonymous
@@ -71,13 +72,30 @@ function memory(): { perBottle: number[]; bundle: number[] } {
   return { perBottle: whole.map((e) => e.agent! + e.bundle!), bundle: whole.map((e) => e.bundle!) };
 }
 
+/** Run `f` over `items`, at most `n` at once. */
+async function inParallel<T>(items: T[], n: number, f: (x: T) => Promise<unknown>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.min(n, queue.length) }, async () => {
+    for (let x = queue.shift(); x !== undefined; x = queue.shift()) await f(x);
+  }));
+}
+
+async function spawnOk(argv: string[]): Promise<void> {
+  const p = Bun.spawn(argv, { cwd: tmp, env, stdout: "ignore", stderr: "pipe" });
+  const err = await new Response(p.stderr).text();
+  if ((await p.exited) !== 0) throw new Error(`${argv.join(" ")} failed:\n${err.slice(-2000)}`);
+}
+
 const made: string[] = [];
-function cleanup() {
-  // rm takes many ids: a few calls instead of one per bottle.
-  for (let i = 0; i < made.length; i += 25) Bun.spawnSync([...CLI, "rm", "--force", ...made.slice(i, i + 25)], { cwd: tmp, env, stdout: "ignore", stderr: "ignore" });
+const pending: string[] = [];
+async function cleanup() {
+  // rm takes many ids: a few calls, a few at a time, instead of one per bottle.
+  const batches: string[][] = [];
+  for (let i = 0; i < made.length; i += 25) batches.push(made.slice(i, i + 25));
+  await inParallel(batches, 3, (b) => spawnOk([...CLI, "rm", "--force", ...b]).catch(() => undefined));
   rmSync(tmp, { recursive: true, force: true });
 }
-process.once("SIGINT", () => (cleanup(), process.exit(130)));
+process.once("SIGINT", () => void cleanup().finally(() => process.exit(130)));
 
 try {
   console.error(`warming up (builds images on first use)`);
@@ -97,8 +115,10 @@ try {
     const id = `dens-${tag}-${i}`;
     window.push(sh([...CLI, "run", "d", "--keep", "--name", id, "--", "true"]).ms);
     made.push(id);
-    sh([...CLI, "resume", id, "--detach"]);
+    pending.push(id);
     if (!CHECKPOINTS.includes(i)) continue;
+    // Started again between launches, not during them: a few at a time, so the bench stays short.
+    await inParallel(pending.splice(0), 4, (x) => spawnOk([...CLI, "resume", x, "--detach"]));
     const b = bare();
     const ls = median([0, 1, 2].map(() => sh([...CLI, "ls", "--json"]).ms));
     const live = (JSON.parse(sh([...CLI, "ls", "--json"]).out) as { live: string }[]).filter((x) => x.live === "running").length;
@@ -121,6 +141,6 @@ try {
   }
 } finally {
   const t = performance.now();
-  cleanup();
+  await cleanup();
   console.log(`removed ${made.length} bottles in ${sec(performance.now() - t)} s`);
 }
