@@ -6,6 +6,8 @@
 //   bun scripts/bench/launch.ts [--runs N] [--cli "CMD"]
 //
 // --cli defaults to `bun src/main.ts`; pass a compiled binary to time a release.
+// The bottle's background teardown is waited for before each baseline run, so
+// it never slows the baseline; the median of each --debug phase follows.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +15,7 @@ import { parseArgs } from "node:util";
 import { Docker } from "../../src/backends/shared/docker.ts";
 import { agentRecipe, ensureImage } from "../../src/images/build.ts";
 import { loadConfig } from "../../src/config/config.ts";
+import { stateKey } from "../../src/backends/shared/bundle-sidecar.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, cli: { type: "string" } } });
@@ -31,12 +34,30 @@ mkdirSync(join(tmp, "agents"), { recursive: true });
 writeFileSync(join(tmp, "agents/sh.md"), '+++\nprovider = "shell"\n+++\n');
 writeFileSync(join(tmp, "bot-bottle.toml"), 'version = 1\n[bottles.bench]\nagent = "sh"\n');
 
+/** Phase timings the CLI printed with --debug (`phase NAME  123 ms`), collected per name. */
+const phases = new Map<string, number[]>();
+
 function timed(argv: string[]): number {
   const t = performance.now();
   const r = Bun.spawnSync(argv, { cwd: tmp, env, stdout: "pipe", stderr: "pipe" });
   const ms = performance.now() - t;
   if (r.exitCode !== 0) throw new Error(`${argv.join(" ")} failed (exit ${r.exitCode}):\n${r.stderr.toString().slice(-2000)}`);
+  for (const m of (r.stdout.toString() + r.stderr.toString()).matchAll(/phase (\S+(?: \S+)?)\s+(\d+) ms/g)) {
+    const name = m[1]!.trim();
+    phases.set(name, [...(phases.get(name) ?? []), Number(m[2])]);
+  }
   return ms;
+}
+
+/** `run` leaves its containers to a background removal: let it finish so it does not slow the baseline. */
+async function settled(): Promise<void> {
+  const key = stateKey(env);
+  for (let i = 0; i < 120; i++) {
+    const r = Bun.spawnSync(["docker", "ps", "-aq", "--filter", `label=bot-bottle.state=${key}`], { stdout: "pipe" });
+    const n = Bun.spawnSync(["docker", "network", "ls", "-q", "--filter", `label=bot-bottle.state=${key}`], { stdout: "pipe" });
+    if (!r.stdout.toString().trim() && !n.stdout.toString().trim()) return;
+    await Bun.sleep(250);
+  }
 }
 
 const median = (xs: number[]) => {
@@ -47,15 +68,17 @@ const median = (xs: number[]) => {
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 try {
-  const bottle = [...CLI, "run", "bench", "--yes", "--", "true"];
+  const bottle = [...CLI, "--debug", "run", "bench", "--yes", "--", "true"];
   console.log(`warming up (builds images on first use): ${bottle.join(" ")}`);
   timed(bottle);
+  phases.clear();
   const image = await ensureImage(new Docker(), agentRecipe("shell", loadConfig(env).baseImage, loadConfig(env)), env);
 
   const bottleMs: number[] = [];
   const bareMs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     bottleMs.push(timed(bottle));
+    await settled();
     bareMs.push(timed(["docker", "run", "--rm", image, "true"]) + timed(["docker", "run", "--rm", image, "true"]));
   }
   const b = median(bottleMs);
@@ -63,7 +86,9 @@ try {
   console.log(`runs: ${RUNS}; image ${image}`);
   console.log(`bot-bottle run -- true         median ${fmt(b)}  (${bottleMs.map(fmt).join(", ")})`);
   console.log(`2 × docker run --rm IMG true   median ${fmt(d)}  (${bareMs.map(fmt).join(", ")})`);
-  console.log(`ratio                          ${(b / d).toFixed(2)}×`);
+  console.log(`ratio                          ${(b / d).toFixed(2)}×  (target ≤ 1.30×)`);
+  console.log("phases of the bottle (median ms; --debug; nested phases overlap):");
+  for (const [name, xs] of phases) console.log(`  ${name.padEnd(14)} ${String(Math.round(median(xs))).padStart(6)}`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

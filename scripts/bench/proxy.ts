@@ -4,7 +4,7 @@
 // Prints requests/s, added p50/p99 latency over direct, peak RSS of each proxy
 // process, and ours/mitmdump ratios. Loopback only; every phase is bounded.
 //
-//   bun scripts/bench/proxy.ts [--seconds 10] [--get-workers 8] [--post-workers 4] [--json]
+//   bun scripts/bench/proxy.ts [--seconds 10] [--get-workers 8] [--post-workers 4] [--json] [--plain-runtime]
 import { spawn, type Subprocess } from "bun";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import type { ProxyConfig } from "../../src/bundle/config.ts";
 import { percentile, runPhase, type PhaseResult, type Target } from "./lib/http-client.ts";
 import { freePort } from "../../src/util/ports.ts";
+import { BUNDLE_RUNTIME_ENV } from "../../src/images/dockerfiles.ts";
 
 const { values: opts } = parseArgs({
   options: {
@@ -21,6 +22,8 @@ const { values: opts } = parseArgs({
     "get-workers": { type: "string", default: "8" },
     "post-workers": { type: "string", default: "4" },
     json: { type: "boolean", default: false },
+    /** Run ours without the bundle's runtime settings (BUNDLE_RUNTIME_ENV), to measure what they change. */
+    "plain-runtime": { type: "boolean", default: false },
   },
 });
 const SECONDS = Math.min(Math.max(Number(opts.seconds), 1), 60);
@@ -95,7 +98,8 @@ async function startOurs(upPort: number, upstreamCa: string): Promise<{ port: nu
   const file = join(dir, "proxy.json");
   writeFileSync(file, JSON.stringify(cfg));
   const proc = spawn([BUN, join(HERE, "lib/proxy-entry.ts"), "--config", file], {
-    env: { ...process.env, BOT_BOTTLE_UPSTREAM_CA_FILE: upstreamCa },
+    // The same runtime settings as the bundle container (BUN_OPTIONS=--smol).
+    env: { ...process.env, ...(opts["plain-runtime"] ? {} : BUNDLE_RUNTIME_ENV), BOT_BOTTLE_UPSTREAM_CA_FILE: upstreamCa },
     stdout: "ignore",
     stderr: "inherit",
   });
@@ -186,7 +190,8 @@ try {
     peakRss: (o.peakRssMiB ?? NaN) / (m.peakRssMiB ?? NaN),
   };
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ seconds: SECONDS, getWorkers: GET_WORKERS, postWorkers: POST_WORKERS, rows: summary, oursOverMitmdump: ratios }, null, 2) + "\n");
+    const oursOverDirect = { postRps: o.postRps / summary[0]!.postRps, getRps: o.getRps / summary[0]!.getRps };
+    process.stdout.write(JSON.stringify({ seconds: SECONDS, getWorkers: GET_WORKERS, postWorkers: POST_WORKERS, rows: summary, oursOverMitmdump: ratios, oursOverDirect }, null, 2) + "\n");
   } else {
     const lines = [
       `HTTPS through an intercepting proxy, loopback, ${SECONDS}s per phase (GET: ${GET_WORKERS} keep-alive connections; POST 1 MiB: ${POST_WORKERS}); ours has DLP on.`,
@@ -199,6 +204,7 @@ try {
       ),
       "",
       `direct latency: GET p50 ${fmt(summary[0]!.getP50Ms, 2)} ms p99 ${fmt(summary[0]!.getP99Ms, 2)} ms; POST p50 ${fmt(summary[0]!.postP50Ms, 1)} ms p99 ${fmt(summary[0]!.postP99Ms, 1)} ms`,
+      `ours / direct: POST req/s ×${fmt(o.postRps / summary[0]!.postRps, 2)} (target ≥ 0.50), GET req/s ×${fmt(o.getRps / summary[0]!.getRps, 2)}`,
       !mitm ? "ours / mitmdump: no baseline (mitmdump not installed)" : `ours / mitmdump: GET req/s ×${fmt(ratios.getRps, 2)}, POST req/s ×${fmt(ratios.postRps, 2)}, added GET p50 ×${fmt(ratios.getAddedP50, 2)} p99 ×${fmt(ratios.getAddedP99, 2)}, added POST p50 ×${fmt(ratios.postAddedP50, 2)} p99 ×${fmt(ratios.postAddedP99, 2)}, peak RSS ×${fmt(ratios.peakRss, 2)}`,
     ];
     process.stdout.write(lines.join("\n") + "\n");

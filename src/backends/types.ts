@@ -35,6 +35,12 @@ export interface BackendDriver {
   stop(plan: BottlePlan): Promise<void>;
   /** Remove everything the bottle made (containers, machines, networks). Idempotent. */
   remove(plan: BottlePlan): Promise<void>;
+  /**
+   * Optional: remove() in a process that outlives this one, for a finished
+   * bottle whose data is already on the host. Failures leave labelled
+   * resources that `gc` collects.
+   */
+  removeLater?(plan: BottlePlan): void;
   status(plan: BottlePlan): Promise<LiveStatus>;
   /**
    * Run `argv` as the agent user with stdout written (as bytes) to the host
@@ -42,6 +48,8 @@ export interface BackendDriver {
    * for the call and stopped again. Null when the agent is gone for good.
    */
   collect(plan: BottlePlan, argv: string[], o: CollectOptions): Promise<{ code: number; stderr: string } | null>;
+  /** Optional: status of many bottles in one query (`ls` with hundreds of bottles), by identity. */
+  statuses?(plans: BottlePlan[]): Promise<Map<string, LiveStatus>>;
   /** Identities of bottles this backend still has resources for (for gc of orphans). */
   listIdentities(): Promise<string[]>;
 }

@@ -18,16 +18,30 @@ export function harvestWord(h: HarvestRecord | undefined): string {
   return "home";
 }
 
-/** Ask each bottle's driver; a backend that cannot answer reports "unknown". */
+/**
+ * Ask each backend once for all its bottles where it can (docker: one
+ * `inspect` for every container, so `ls` stays quick with hundreds of
+ * bottles), else bottle by bottle; a backend that cannot answer reports "unknown".
+ */
 async function liveStatuses(rows: BottleRow[]): Promise<Map<string, LiveStatus | "unknown">> {
   const out = new Map<string, LiveStatus | "unknown">();
+  const byBackend = new Map<string, BottleRow[]>();
+  for (const r of rows) {
+    if (r.status === "removed") out.set(r.identity, "missing");
+    else byBackend.set(r.backend, [...(byBackend.get(r.backend) ?? []), r]);
+  }
   await Promise.all(
-    rows.map(async (r) => {
-      if (r.status === "removed") return out.set(r.identity, "missing");
+    [...byBackend].map(async ([backend, group]) => {
       try {
-        out.set(r.identity, await (await driverFor(r.backend)).status(r.plan));
+        const driver = await driverFor(backend as BottleRow["backend"]);
+        if (driver.statuses) {
+          const got = await driver.statuses(group.map((r) => r.plan));
+          for (const r of group) out.set(r.identity, got.get(r.identity) ?? "unknown");
+          return;
+        }
+        await Promise.all(group.map(async (r) => out.set(r.identity, await driver.status(r.plan).catch(() => "unknown" as const))));
       } catch {
-        out.set(r.identity, "unknown");
+        for (const r of group) out.set(r.identity, "unknown");
       }
     }),
   );

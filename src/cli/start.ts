@@ -11,6 +11,7 @@ import { BottleError } from "../util/errors.ts";
 import { confirm } from "./cli-support.ts";
 import { preflightAction } from "../lifecycle/preflight.ts";
 import { launchBottle } from "../lifecycle/session.ts";
+import { timed } from "../util/phases.ts";
 
 export interface StartArgs {
   bottle: string;
@@ -35,7 +36,7 @@ export async function startBottle(mode: "launch" | "run", args: StartArgs, comma
       hint: `use \`bot-bottle run ${args.bottle} -p "TASK"\` (or \`-- COMMAND\`) from scripts`,
     });
   }
-  const plan = await planFromArgs(args, args.bottle);
+  const plan = await timed("plan", () => planFromArgs(args, args.bottle));
   if (args.unattended !== undefined) {
     if (args.unattended !== "deny" && args.unattended !== "allow-listed") {
       throw new BottleError("USAGE", `--unattended ${JSON.stringify(args.unattended)}: use deny or allow-listed`, { hint: "deny: questions are denied at once; allow-listed: only the allowlist, nobody is asked" });

@@ -7,7 +7,13 @@ import * as v from "valibot";
 import { configDir } from "../util/paths.ts";
 import { parseTomlText, validate } from "../manifest/parse.ts";
 import { BottleError } from "../util/errors.ts";
-import { isSubnetBase } from "../plan/subnet.ts";
+import { DEFAULT_SUBNET_POOL, parsePool, poolFromBase } from "../plan/subnet.ts";
+
+/** Two octets, each 0..255: "10.213" (the older subnet_base setting). */
+export function isSubnetBase(base: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})$/.exec(base);
+  return !!m && Number(m[1]) <= 255 && Number(m[2]) <= 255;
+}
 
 export const configSchema = v.strictObject({
   /** Base image for agent images (claude, codex, shell). */
@@ -18,7 +24,9 @@ export const configSchema = v.strictObject({
   build_ca: v.optional(v.string()),
   /** Default backend. */
   backend: v.optional(v.picklist(["docker", "smolmachines"])),
-  /** First two octets of per-bottle subnets. */
+  /** Private IPv4 range every bottle network is taken from (one /28 per bottle). */
+  subnet_pool: v.optional(v.string()),
+  /** Older form of subnet_pool: two octets, meaning that /16. */
   subnet_base: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}\.\d{1,3}$/, 'use two octets such as "10.213"'))),
   /** Registry image used for the ephemeral pack registry (smolmachines). */
   registry_image: v.optional(v.string()),
@@ -29,7 +37,8 @@ export interface Config {
   bundleBaseImage: string;
   buildCa?: string;
   backend: "docker" | "smolmachines";
-  subnetBase: string;
+  /** CIDR of bot-bottle's own address pool (see plan/subnet.ts). */
+  subnetPool: string;
   registryImage: string;
   /** Where the values came from, for `doctor`. */
   file?: string;
@@ -39,7 +48,7 @@ export const DEFAULTS: Config = {
   baseImage: "debian:bookworm-slim",
   bundleBaseImage: "debian:bookworm-slim",
   backend: "docker",
-  subnetBase: "10.213",
+  subnetPool: DEFAULT_SUBNET_POOL,
   registryImage: "registry:2",
 };
 
@@ -51,18 +60,20 @@ export function mergeConfig(file: v.InferOutput<typeof configSchema>, env: Recor
       hint: "unset it, or set it to docker or smolmachines",
     });
   }
-  const subnetBase = env.BOT_BOTTLE_SUBNET_BASE || file.subnet_base || DEFAULTS.subnetBase;
-  if (!isSubnetBase(subnetBase)) {
-    throw new BottleError("CONFIG", `subnet base must be two octets such as "10.213", got "${subnetBase}"`, {
-      hint: "fix BOT_BOTTLE_SUBNET_BASE or subnet_base in config.toml",
+  const base = env.BOT_BOTTLE_SUBNET_BASE || file.subnet_base;
+  if (base !== undefined && !isSubnetBase(base)) {
+    throw new BottleError("CONFIG", `subnet base must be two octets such as "10.213", got "${base}"`, {
+      hint: "use subnet_pool in config.toml (or BOT_BOTTLE_SUBNET_POOL) instead",
     });
   }
+  const subnetPool = env.BOT_BOTTLE_SUBNET_POOL || file.subnet_pool || (base ? poolFromBase(base) : DEFAULTS.subnetPool);
+  parsePool(subnetPool); // a bad pool fails here, naming the setting
   return {
     baseImage: env.BOT_BOTTLE_BASE_IMAGE || file.base_image || DEFAULTS.baseImage,
     bundleBaseImage: env.BOT_BOTTLE_BUNDLE_BASE_IMAGE || file.bundle_base_image || env.BOT_BOTTLE_BASE_IMAGE || file.base_image || DEFAULTS.bundleBaseImage,
     buildCa: env.BOT_BOTTLE_BUILD_CA || file.build_ca || undefined,
     backend,
-    subnetBase,
+    subnetPool,
     registryImage: env.BOT_BOTTLE_REGISTRY_IMAGE || file.registry_image || DEFAULTS.registryImage,
   };
 }

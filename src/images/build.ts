@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { consola } from "consola";
 import type { Config } from "../config/config.ts";
 import { BottleError } from "../util/errors.ts";
+import { withLock } from "../util/work-lock.ts";
 import { cacheDir } from "../util/paths.ts";
 import type { Provider } from "../manifest/schema.ts";
 import { providerSpec } from "../providers/index.ts";
@@ -43,7 +44,20 @@ export async function ensureImage(docker: ImageEngine, r: ImageRecipeInput, env:
   for (const [name, f] of Object.entries(r.files)) hashes[name] = "linkFrom" in f ? f.sha256 : sha256Hex(f.content);
   const tag = imageTag({ kind: r.kind, dockerfile: r.dockerfile, baseImageId, files: hashes });
   if (await docker.imageId(tag)) return tag;
+  // One build per tag across processes (twenty parallel `run`s build once); the others wait, then reuse it.
+  const locks = join(cacheDir(env), "locks");
+  mkdirSync(locks, { recursive: true });
+  return withLock(join(locks, `image-${tag.replace(/[^a-zA-Z0-9._-]/g, "_")}.lock`), async () => {
+    if (await docker.imageId(tag)) return tag;
+    await buildImage(docker, r, tag, env);
+    return tag;
+  }, {
+    busy: { code: "DOCKER", doing: `building ${tag}` },
+    onWait: () => consola.info(`waiting for another bot-bottle to finish building ${tag}`),
+  });
+}
 
+async function buildImage(docker: ImageEngine, r: ImageRecipeInput, tag: string, env: Record<string, string | undefined>): Promise<void> {
   const dir = join(cacheDir(env), "build", `${r.kind}-${tag.split(":")[1]}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -79,7 +93,6 @@ export async function ensureImage(docker: ImageEngine, r: ImageRecipeInput, env:
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return tag;
 }
 
 export function agentRecipe(provider: Provider, baseImage: string, config: Config): ImageRecipeInput {

@@ -18,6 +18,7 @@ import { runOk, type Runner, run } from "../util/run.ts";
 import { cacheDir } from "../util/paths.ts";
 import { normalizeArch } from "../util/arch.ts";
 import { sha256Hex } from "./tag.ts";
+import { withLock } from "../util/work-lock.ts";
 
 export type BinaryChoice =
   | { kind: "env" | "self" | "sibling"; path: string }
@@ -147,13 +148,16 @@ export async function resolveBundleBinary(
       const out = join(dir, "bot-bottle");
       if (!existsSync(out)) {
         mkdirSync(dir, { recursive: true });
-        consola.start(`compiling the bundle binary (${choice.target})`);
-        // Compile to a private name, then rename: concurrent launches never see half a file.
-        const tmp = `${out}.${process.pid}.tmp`;
-        await runOk(runner, [process.execPath, "build", "--compile", `--target=${choice.target}`, choice.entry, "--outfile", tmp], "BACKEND", {
-          hint: "cross-compiling needs the bun runtime for that target (downloaded once by bun)",
-        });
-        renameSync(tmp, out);
+        // One compile across processes; the rename means nobody ever sees half a file.
+        await withLock(join(dir, "compile.lock"), async () => {
+          if (existsSync(out)) return;
+          consola.start(`compiling the bundle binary (${choice.target})`);
+          const tmp = `${out}.${process.pid}.tmp`;
+          await runOk(runner, [process.execPath, "build", "--compile", `--target=${choice.target}`, choice.entry, "--outfile", tmp], "BACKEND", {
+            hint: "cross-compiling needs the bun runtime for that target (downloaded once by bun)",
+          });
+          renameSync(tmp, out);
+        }, { busy: { code: "BACKEND", doing: "compiling the bundle binary" } });
       }
       return { path: out, sha256: hash, source: "compile" };
     }

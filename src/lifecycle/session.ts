@@ -16,6 +16,7 @@ import { claimOwner, releaseOwner } from "./owner.ts";
 import { recordLifecycle } from "./audit-lifecycle.ts";
 import { launchBase } from "./harvest-base.ts";
 import { harvestAndReport } from "./harvest-gate.ts";
+import { timed } from "../util/phases.ts";
 
 import { EXIT, SIGNAL_EXIT } from "../util/exit-codes.ts";
 import { NO_SESSION } from "../backends/session-holder.ts";
@@ -124,22 +125,24 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
   let failed = false;
   let detached = false;
   let upFailed = false;
-  const down = once(async () => {
+  // The agent's work comes home before anything is torn down; when it cannot, the bottle stays (stopped).
+  const bringHome = async () => {
+    if (!plan.copyCwd || upFailed) return;
+    try {
+      await timed("harvest", () => hv.harvest(db, plan, driver));
+    } catch (e) {
+      await driver.stop(plan).catch((err) => consola.warn(`stopping ${id}: ${(err as Error).message}`));
+      setKeep(db, id, true);
+      setStatus(db, id, "stopped");
+      throw e;
+    }
+  };
+  const down = once(() => timed("teardown", async () => {
     await recordLifecycle(id, o.keep && !failed ? "stopping" : "removing");
     try {
       // `bot-bottle stop` keeps the bottle whatever --keep said: `rm` is the only thing that removes.
       if (stopRequests(db, id) > stopsBefore) return;
-      // The agent's work comes home before anything is torn down; when it cannot, the bottle stays (stopped).
-      if (plan.copyCwd && !upFailed) {
-        try {
-          await hv.harvest(db, plan, driver);
-        } catch (e) {
-          await driver.stop(plan).catch((err) => consola.warn(`stopping ${id}: ${(err as Error).message}`));
-          setKeep(db, id, true);
-          setStatus(db, id, "stopped");
-          throw e;
-        }
-      }
+      await bringHome();
       if (o.keep && !failed) {
         await driver.stop(plan);
         setStatus(db, id, "stopped");
@@ -154,7 +157,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
     } finally {
       releaseOwner(db, id);
     }
-  });
+  }));
   return withSignals(
     (sig) => {
       signalled = sig;
@@ -175,7 +178,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
       try {
         // Recorded as the copy is taken: what `diff` compares against and an export leaves out.
         if (plan.copyCwd) setLaunchBase(db, id, await hv.base(plan));
-        await driver.up(plan, secrets);
+        await timed("up", () => driver.up(plan, secrets));
       } catch (e) {
         failed = !signalled;
         upFailed = true;
@@ -200,7 +203,7 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
       attaching = true;
       let code: number;
       try {
-        code = await driver.attach(plan, o.attach);
+        code = await timed("attach", () => driver.attach(plan, o.attach));
       } catch (e) {
         failed = !o.keep;
         let cleanup: unknown;
@@ -210,7 +213,19 @@ export async function launchBottle(o: LaunchOptions): Promise<number> {
       if (detached) return SIGNAL_EXIT[signalled!]!;
       addEvent(db, id, "exit", { code });
       await recordLifecycle(id, "agent-exited", { code });
-      await down();
+      if (!o.keep && !signalled && stopRequests(db, id) === stopsBefore && driver.removeLater) {
+        // Once the work is home nothing is left to lose: the containers go in the background (`gc` finishes a failed removal).
+        try {
+          await bringHome();
+        } catch (e) {
+          releaseOwner(db, id);
+          throw e;
+        }
+        await recordLifecycle(id, "removing");
+        await timed("teardown", async () => driver.removeLater!(plan));
+        setStatus(db, id, "removed");
+        releaseOwner(db, id);
+      } else await down();
       if (signalled) return SIGNAL_EXIT[signalled]!;
       if (stopRequests(db, id) > stopsBefore) return stoppedByCli(id);
       if (o.keep) consola.info(`kept ${id}: \`bot-bottle resume ${id}\` to reopen, \`bot-bottle rm ${id}\` to remove`);

@@ -31,7 +31,8 @@ export const PROVIDER_ENV: Partial<Record<Provider, [string, string][]>> = {
 /** The operator config's part a plan reads (config/ sits above plan/; its Config fits this). */
 export interface PlanConfig {
   backend: Backend;
-  subnetBase: string;
+  /** CIDR of bot-bottle's own address pool (subnet.ts). */
+  subnetPool: string;
   baseImage: string;
 }
 
@@ -49,8 +50,6 @@ export interface PlanInputs {
   prompter?: Prompter;
   random?: () => number;
   randomBytes?: (n: number) => Uint8Array;
-  /** Subnet collision retry count (see subnet.ts). */
-  subnetAttempt?: number;
 }
 
 export async function buildPlan(inp: PlanInputs): Promise<BottlePlan> {
@@ -172,7 +171,7 @@ async function planBottle(inp: PlanInputs): Promise<BottlePlan> {
     });
   }
 
-  const subnet = bundleSubnet(identity, inp.subnetAttempt ?? 0, inp.config.subnetBase);
+  const subnet = bundleSubnet(identity, inp.config.subnetPool);
   const proxyUrl = `http://${subnet.bundleIp}:${PORTS.proxy}`;
   const generated = (name: string, value: string): ResolvedVar => ({ name, value, secret: false, source: "generated" });
   env.push(

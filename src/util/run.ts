@@ -3,6 +3,7 @@
 // Wrappers (docker.ts, smolvm.ts, crane.ts) build argv with pure functions and
 // hand it here, so tests can assert argv and substitute a Runner.
 import type { Subprocess } from "bun";
+import { spawn as spawnChild } from "node:child_process";
 import { BottleError, type ErrorCode } from "./errors.ts";
 import { trackChild } from "./children.ts";
 
@@ -131,6 +132,17 @@ export async function runOk(
     });
   }
   return res;
+}
+
+/**
+ * Start a process that outlives this one (own session: a Ctrl-C at the
+ * terminal does not reach it), output discarded; nobody waits for it.
+ */
+export function spawnDetached(argv: string[]): void {
+  if (argv.length === 0) throw new BottleError("INTERNAL", "spawnDetached() called with an empty argv");
+  const child = spawnChild(argv[0]!, argv.slice(1), { detached: true, stdio: "ignore" });
+  child.on("error", () => {}); // a missing program is the same as a failed removal: `gc` finishes it
+  child.unref();
 }
 
 /** Does an executable exist on PATH? */

@@ -46,6 +46,13 @@ function leftovers(identity: string): string[] {
   return [docker("ps", "-a", "-q", ...f), docker("network", "ls", "-q", ...f)].join("\n").split("\n").filter(Boolean);
 }
 
+/** `run` returns before its containers are gone (they are removed in the background): wait for that. */
+async function gone(identity: string): Promise<string[]> {
+  const deadline = Date.now() + 60_000;
+  while (leftovers(identity).length && Date.now() < deadline) await Bun.sleep(250);
+  return leftovers(identity);
+}
+
 let upstream: ReturnType<typeof Bun.serve> | undefined;
 const seen: { path: string; auth: string | null }[] = [];
 
@@ -101,7 +108,7 @@ describe.skipIf(!dockerOk)("docker backend through the CLI", () => {
     expect(r.stderr).toContain(`bottle box → ${name}`);
     expect(r.stdout).toContain("node\nout\n");
     expect(r.code).toBe(3);
-    expect(leftovers(name)).toEqual([]);
+    expect(await gone(name)).toEqual([]);
   }, 900_000);
 
   test("walls: proxy path to an allowed host with the real credential injected; direct TCP fails", async () => {
@@ -111,7 +118,8 @@ describe.skipIf(!dockerOk)("docker backend through the CLI", () => {
       "curl -sS -m 20 https://upstream.test/hello",
       // Straight to the host: through docker's bridge and through the internal network's own gateway address.
       `if curl --noproxy '*' -sS -m 3 -o /dev/null http://172.17.0.1:${upstream!.port}/direct; then echo DIRECT-OK; else echo DIRECT-FAILED; fi`,
-      `GW=$(echo "$HTTPS_PROXY" | sed -E 's#http://([0-9]+[.][0-9]+[.][0-9]+)[.].*#\\1.1#')`,
+      // The internal network's gateway is the address just below the bundle's.
+      `B=$(echo "$HTTPS_PROXY" | sed -E 's#http://([0-9.]+):.*#\\1#'); GW="\${B%.*}.$(( \${B##*.} - 1 ))"`,
       `if curl --noproxy '*' -sS -m 3 -o /dev/null http://$GW:${upstream!.port}/direct-gw; then echo GW-OK; else echo GW-FAILED; fi`,
       "if curl -sS -m 10 -o /dev/null https://not-allowed.test/; then echo BLOCKED-NOT; else echo BLOCKED-YES; fi",
     ].join("; ");
@@ -131,7 +139,7 @@ describe.skipIf(!dockerOk)("docker backend through the CLI", () => {
     const recs = JSON.parse(egress.stdout) as { host: string; decision: string }[];
     expect(recs.some((x) => x.host === "upstream.test" && x.decision === "allow")).toBe(true);
     expect(recs.some((x) => x.host === "not-allowed.test" && x.decision !== "allow")).toBe(true);
-    expect(leftovers(name)).toEqual([]);
+    expect(await gone(name)).toEqual([]);
   }, 300_000);
 
   test("--keep, ls, resume --detach, exec, stop, rm round trip", async () => {
@@ -216,6 +224,6 @@ describe.skipIf(!dockerOk)("docker backend through the CLI", () => {
     expect(r.stdout).toContain("github.com is not in the allowlist");
     expect(r.stdout).toContain("The walls held.");
     expect(r.code).toBe(0);
-    expect(leftovers(id("demo"))).toEqual([]);
+    expect(await gone(id("demo"))).toEqual([]);
   }, 300_000);
 });

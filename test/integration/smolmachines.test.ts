@@ -114,7 +114,9 @@ describe.skipIf(!hasDocker)("smolmachines backend (fake smolvm, real bundle)", (
     expect(create[2]).toBe(name); // 0.8.x: positional NAME
     expect(create[create.indexOf("--from") + 1]).toEndWith(".smolmachine.smolmachine");
     expect(create).toContain("--net");
-    expect(create[create.indexOf("--allow-cidr") + 1]).toMatch(/^10\.\d+\.\d+\.2\/32$/);
+    // The bundle: third address of its block (last octet 2 mod 8) in the subnet pool.
+    expect(create[create.indexOf("--allow-cidr") + 1]).toMatch(/^10\.213\.\d+\.\d+\/32$/);
+    expect(Number(create[create.indexOf("--allow-cidr") + 1]!.split("/")[0]!.split(".")[3]) % 8).toBe(2);
     expect(create.slice(-2)).toEqual(["-w", "/home/node/work"]);
     expect(calls.find((c) => verbOf(c.argv) === "machine delete")!.argv.slice(2)).toEqual([name, "-f"]);
 

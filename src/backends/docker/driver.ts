@@ -12,9 +12,13 @@ import { loadConfig, type Config } from "../../config/config.ts";
 import { agentCommand } from "../../providers/index.ts";
 import { BottleError } from "../../util/errors.ts";
 import { bottleFiles } from "../../state/bottle-files.ts";
-import { readBundleCa, writeBundleFolder } from "../shared/bundle-folder.ts";
+import { BUNDLE_FILES, writeBundleFolder } from "../shared/bundle-folder.ts";
+import { ensureCa } from "../../bundle/proxy/ca.ts";
+import type { Cidr } from "../../plan/subnet.ts";
+import { spawnDetached } from "../../util/run.ts";
+import { timed } from "../../util/phases.ts";
 import { ContainerSidecar, type BundleSidecar } from "../shared/bundle-sidecar.ts";
-import { LABEL_IDENTITY, LABEL_STATE, type ContainerSpec } from "../shared/docker-argv.ts";
+import { LABEL_IDENTITY, LABEL_STATE, reapArgv, type ContainerSpec } from "../shared/docker-argv.ts";
 import { Docker } from "../shared/docker.ts";
 import { liveStatus } from "../shared/live-status.ts";
 import { provisionAgent, type AgentIO } from "../shared/provision.ts";
@@ -61,11 +65,11 @@ export class DockerDriver implements BackendDriver {
   private config?: Config;
   private readonly sidecar: BundleSidecar;
 
-  constructor(o: { docker?: Docker; config?: Config; env?: Record<string, string | undefined> } = {}) {
+  constructor(o: { docker?: Docker; config?: Config; env?: Record<string, string | undefined>; routes?: () => Cidr[] } = {}) {
     this.docker = o.docker ?? new Docker();
     this.env = o.env ?? process.env;
     this.config = o.config;
-    this.sidecar = new ContainerSidecar(this.docker, () => this.cfg(), this.env);
+    this.sidecar = new ContainerSidecar(this.docker, () => this.cfg(), this.env, o.routes);
   }
 
   private cfg(): Config {
@@ -88,22 +92,26 @@ export class DockerDriver implements BackendDriver {
 
   async up(plan: BottlePlan, secrets: Record<string, string>): Promise<void> {
     try {
-      const images = await this.images(plan);
       consola.start(`starting bottle ${plan.identity}`);
-      await this.createNetworks(plan);
+      // Images and networks need nothing from each other. Both settle before going on,
+      // so a failure never leaves a create in flight behind the cleanup.
+      const [img, net] = await Promise.allSettled([timed("images", () => this.images(plan)), timed("networks", () => this.createNetworks(plan))]);
+      if (img.status === "rejected") throw img.reason;
+      if (net.status === "rejected") throw net.reason;
+      const images = img.value;
       const hostDir = writeBundleFolder(plan, { listenHost: "0.0.0.0" }, this.env);
-      const { spec, values } = agentContainerSpec(plan, images.agent, this.stateKey);
-      // The agent starts while the bundle gets ready: provisioning needs both, neither needs the other.
-      const steps = await Promise.allSettled([
-        this.startBundle(plan, images.bundle, hostDir, secrets),
-        this.docker.create(spec, values).then(() => this.docker.start([spec.name])),
-      ]);
-      for (const st of steps) if (st.status === "rejected") throw st.reason;
-      const caPem = readBundleCa(hostDir);
-      if (!caPem) throw new BottleError("PROXY", "the bundle is ready but wrote no CA", { hint: `look in ${hostDir}` });
+      // The host makes the CA (the bundle loads it): the agent can be provisioned while the bundle starts.
+      const { certPem: caPem } = await timed("ca", () => ensureCa(join(hostDir, BUNDLE_FILES.caDir)));
       const scratchDir = bottleFiles(plan.identity, this.env).dir;
       mkdirSync(scratchDir, { recursive: true });
-      await provisionAgent(this.agentIO(plan), { plan, caPem, scratchDir });
+      const { spec, values } = agentContainerSpec(plan, images.agent, this.stateKey);
+      const bundleReady = timed("bundle", () => this.startBundle(plan, images.bundle, hostDir, secrets));
+      const agentReady = (async () => {
+        await timed("agent start", () => this.docker.runDetached(spec, values));
+        await timed("provisioning", () => provisionAgent(this.agentIO(plan), { plan, caPem, scratchDir, bundleReady }));
+      })();
+      const steps = await Promise.allSettled([bundleReady, agentReady]);
+      for (const st of steps) if (st.status === "rejected") throw st.reason;
     } catch (e) {
       // The first real error is what the operator sees; the lifecycle reports leftovers after it.
       await this.remove(plan).catch((err) => consola.debug(`cleanup after a failed start: ${(err as Error).message}`));
@@ -149,8 +157,15 @@ export class DockerDriver implements BackendDriver {
     await this.docker.stop([plan.containers.agent, plan.containers.bundle]);
   }
 
+  /** By name (the plan knows them): two docker calls, no lookups. `gc` finds anything else by label. */
   async remove(plan: BottlePlan): Promise<void> {
-    await this.removeIdentity(plan.identity);
+    await this.docker.rm([plan.containers.agent, plan.containers.bundle]);
+    await this.docker.networkRm([plan.network.internal, plan.network.egress]);
+  }
+
+  /** After `run`: the transcript and audit logs are host files already, so nothing is lost if this fails. */
+  removeLater(plan: BottlePlan): void {
+    spawnDetached(reapArgv([plan.containers.agent, plan.containers.bundle], [plan.network.internal, plan.network.egress]));
   }
 
   /** Everything labelled with this identity (and our state), whatever the plan says. */
@@ -181,6 +196,15 @@ export class DockerDriver implements BackendDriver {
     } finally {
       await this.docker.stop([agent]).catch((e) => consola.warn(`stopping ${agent} again: ${(e as Error).message}`));
     }
+  }
+
+  /** One `docker inspect` for every container of every bottle. */
+  async statuses(plans: BottlePlan[]): Promise<Map<string, LiveStatus>> {
+    const out = new Map<string, LiveStatus>();
+    if (!plans.length) return out;
+    const states = await this.docker.states(plans.flatMap((p) => [p.containers.bundle, p.containers.agent]));
+    for (const p of plans) out.set(p.identity, liveStatus(states.get(p.containers.bundle), states.get(p.containers.agent)));
+    return out;
   }
 
   async listIdentities(): Promise<string[]> {

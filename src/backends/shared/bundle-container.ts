@@ -5,9 +5,10 @@ import { BUNDLE_STATE_DIR } from "../../bundle/config.ts";
 import type { BottlePlan } from "../../plan/types.ts";
 import { BUNDLE_FILES, BUNDLE_SSH_DIR, isBundleReady } from "./bundle-folder.ts";
 import { BottleError } from "../../util/errors.ts";
-import { rmSync } from "node:fs";
+import { rmSync, watch, type FSWatcher } from "node:fs";
 import type { ContainerSpec } from "./docker-argv.ts";
 import type { Docker } from "./docker.ts";
+import { timed } from "../../util/phases.ts";
 
 export interface BundleContainerOptions {
   plan: BottlePlan;
@@ -48,32 +49,56 @@ export function bundleContainerSpec(o: BundleContainerOptions, uid?: number, gid
   };
 }
 
-/** Create, connect, start, wait until ready. Throws (leaving cleanup to the caller's remove()). */
+/**
+ * Create and start (one `docker run --detach`), then join the further networks while the bundle gets ready
+ * (its daemons listen on every interface, and nothing goes out before the
+ * agent runs, which waits for both). Throws (leaving cleanup to the caller's remove()).
+ */
 export async function startBundleContainer(docker: Docker, o: BundleContainerOptions): Promise<void> {
   const spec = bundleContainerSpec(o, process.getuid?.(), process.getgid?.());
   rmSync(join(o.hostDir, BUNDLE_FILES.ready), { force: true });
-  await docker.create(spec, o.secrets);
-  for (const n of o.extraNetworks ?? []) await docker.networkConnect(n, spec.name);
-  await docker.start([spec.name]);
-  await waitBundleReady(docker, spec.name, o.hostDir, o.readyTimeoutMs);
+  await timed("bundle start", () => docker.runDetached(spec, o.secrets));
+  const connect = (async () => {
+    for (const n of o.extraNetworks ?? []) await docker.networkConnect(n, spec.name);
+  })();
+  const steps = await Promise.allSettled([connect, timed("readiness", () => waitBundleReady(docker, spec.name, o.hostDir, o.readyTimeoutMs))]);
+  for (const st of steps) if (st.status === "rejected") throw st.reason;
 }
 
-/** Poll for ready.json + ca.crt in the shared folder; fail fast if the container exits. */
+/**
+ * Wait for ready.json + ca.crt in the shared folder: woken by a file-system
+ * event (inotify on Linux), with a slow poll as the fallback where events do
+ * not cross the mount (Docker Desktop); fail fast if the container exits.
+ */
 export async function waitBundleReady(docker: Docker, name: string, hostDir: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let checks = 0;
-  while (Date.now() < deadline) {
-    if (isBundleReady(hostDir)) return;
-    if (++checks % 20 === 0) {
-      const state = (await docker.states([name])).get(name);
-      if (state !== "running") {
-        const logs = await docker.logsText(name, 20);
-        throw new BottleError("PROXY", `the bundle container ${name} stopped while starting (${state ?? "gone"}):\n${logs}`, {
-          hint: "run again with --debug; `docker logs` shows the same",
-        });
+  let wake: () => void = () => {};
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(hostDir, () => wake());
+  } catch {
+    watcher = undefined; // no events here: the poll below still finds it
+  }
+  try {
+    for (let nextStateCheck = Date.now() + 1000; Date.now() < deadline; ) {
+      if (isBundleReady(hostDir)) return;
+      if (Date.now() >= nextStateCheck) {
+        nextStateCheck = Date.now() + 1000;
+        const state = (await docker.states([name])).get(name);
+        if (state !== "running") {
+          const logs = await docker.logsText(name, 20);
+          throw new BottleError("PROXY", `the bundle container ${name} stopped while starting (${state ?? "gone"}):\n${logs}`, {
+            hint: "run again with --debug; `docker logs` shows the same",
+          });
+        }
       }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 250);
+        wake = () => (clearTimeout(t), resolve());
+      });
     }
-    await Bun.sleep(50);
+  } finally {
+    watcher?.close();
   }
   throw new BottleError("PROXY", `the bundle ${name} was not ready after ${Math.round(timeoutMs / 1000)}s`, {
     hint: `check \`docker logs ${name}\``,

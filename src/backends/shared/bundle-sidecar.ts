@@ -14,9 +14,20 @@ import { bundleFolder } from "./bundle-folder.ts";
 import { LABEL_IDENTITY, LABEL_STATE } from "./docker-argv.ts";
 import type { Docker } from "./docker.ts";
 import { replanSubnet } from "./subnet-retry.ts";
+import { readFileSync } from "node:fs";
+import { blockCidr, firstBlock, freeBlocks, overlaps, parseCidr, parsePool, parseProcRoutes, poolExhausted, type Cidr } from "../../plan/subnet.ts";
 
-/** Subnet attempts before giving up (each is the next /24). */
-export const SUBNET_ATTEMPTS = 8;
+/** Network-create attempts before giving up (each after re-reading the engine's networks). */
+export const SUBNET_ATTEMPTS = 16;
+
+/** The host's routes (Linux; elsewhere the engine runs in a VM whose routes we cannot see). */
+function hostRoutes(): Cidr[] {
+  try {
+    return parseProcRoutes(readFileSync("/proc/net/route", "utf8"));
+  } catch {
+    return [];
+  }
+}
 
 /** Short, stable key of the state database: gc only touches its own bottles. */
 export function stateKey(env: Record<string, string | undefined> = process.env): string {
@@ -40,11 +51,17 @@ export interface BundleSidecar {
 }
 
 export class ContainerSidecar implements BundleSidecar {
+  private readonly routes: () => Cidr[];
+
   constructor(
     private readonly docker: Docker,
     private readonly cfg: () => Config,
     private readonly env: Record<string, string | undefined>,
-  ) {}
+    /** The host's routes (tests substitute a fixed list). */
+    routes?: () => Cidr[],
+  ) {
+    this.routes = routes ?? hostRoutes;
+  }
 
   get stateKey(): string {
     return stateKey(this.env);
@@ -54,46 +71,67 @@ export class ContainerSidecar implements BundleSidecar {
     const cfg = this.cfg();
     const arch = await this.docker.arch();
     const binary = await resolveBundleBinary(arch, this.env);
-    const bundle = await ensureImage(this.docker, bundleRecipe(cfg, binary), this.env);
-    const agent = plan.image ?? (await ensureImage(this.docker, agentRecipe(plan.provider, plan.baseImage, cfg), this.env));
-    return { agent, bundle };
+    // Independent: looked up (or built) side by side; both settle, so no build is left running behind an error.
+    const [bundle, agent] = await Promise.allSettled([
+      ensureImage(this.docker, bundleRecipe(cfg, binary), this.env),
+      plan.image ?? ensureImage(this.docker, agentRecipe(plan.provider, plan.baseImage, cfg), this.env),
+    ]);
+    if (bundle.status === "rejected") throw bundle.reason;
+    if (agent.status === "rejected") throw agent.reason;
+    return { agent: agent.value, bundle: bundle.value };
   }
 
   /**
-   * Create the networks (in parallel); the internal one walks subnets on
-   * overlap and mutates `plan` to the one that worked. `hostAddress`: give
-   * the host an address on the internal bridge. The docker backend never
-   * does (an address there lets the agent reach host services);
-   * smolmachines must, because the VM's connections leave from the host's
-   * own network stack (TSI) and would otherwise follow the default route out.
+   * Create both networks (in parallel) on the plan's block of the subnet pool.
+   * A block that docker refuses (another network overlaps: a race with another
+   * launch, or a network made outside bot-bottle) is given back, the engine's
+   * networks are read once, and a free block is picked — spread by identity
+   * and attempt so racing launches do not chase the same one. `plan` is
+   * mutated to the block that worked.
+   *
+   * `hostAddress`: give the host an address on the internal bridge. The docker
+   * backend never does (an address there lets the agent reach host services);
+   * smolmachines must, because the VM's connections leave from the host's own
+   * network stack (TSI) and would otherwise follow the default route out.
    */
   async createNetworks(plan: BottlePlan, opts: { hostAddress?: boolean } = {}): Promise<void> {
     const key = this.stateKey;
-    const egress = this.docker.networkCreate({ name: plan.network.egress, internal: false, labels: { identity: plan.identity, state: key, role: "egress" } });
-    const internal = (async () => {
-      for (let attempt = 0; ; ) {
-        const r = await this.docker.networkCreate({
-          name: plan.network.internal,
+    const { pool } = plan.network;
+    const routes = this.routes();
+    const pick = (taken: Cidr[], attempt: number) => {
+      const free = freeBlocks(pool, taken, firstBlock(`${plan.identity}#${attempt}`, pool), 1)[0];
+      if (free === undefined) throw poolExhausted(pool, taken.filter((t) => overlaps(t, parsePool(pool))).length);
+      Object.assign(plan, replanSubnet(plan, free));
+    };
+    if (routes.some((r) => overlaps(r, blockCidr(parsePool(pool), plan.network.block)))) pick(routes, 0);
+    for (let attempt = 1; ; attempt++) {
+      const n = plan.network;
+      const made = await Promise.allSettled([
+        this.docker.networkCreate({
+          name: n.internal,
           internal: true,
-          subnet: plan.network.cidr,
-          gateway: plan.network.gateway,
+          subnet: n.cidr,
+          gateway: n.gateway,
           noHostAddress: !opts.hostAddress,
           labels: { identity: plan.identity, state: key, role: "internal" },
+        }),
+        this.docker.networkCreate({ name: n.egress, internal: false, subnet: n.egressCidr, gateway: n.egressGateway, labels: { identity: plan.identity, state: key, role: "egress" } }),
+      ]);
+      const ok = made.every((m) => m.status === "fulfilled" && m.value === "ok");
+      if (ok) return;
+      // Give back what was made on this block before trying another one.
+      const names = [n.internal, n.egress].filter((_, i) => made[i]!.status === "fulfilled" && (made[i] as PromiseFulfilledResult<string>).value === "ok");
+      await this.docker.networkRm(names);
+      for (const m of made) if (m.status === "rejected") throw m.reason;
+      if (attempt >= SUBNET_ATTEMPTS) {
+        throw new BottleError("DOCKER", `no free subnet for ${plan.identity} after ${SUBNET_ATTEMPTS} tries (last ${n.cidr}): other networks kept taking them`, {
+          hint: "try again; if it persists, set subnet_pool in config.toml (or BOT_BOTTLE_SUBNET_POOL) to a range nothing else uses",
         });
-        if (r === "ok") return;
-        if (++attempt >= SUBNET_ATTEMPTS) {
-          throw new BottleError("DOCKER", `no free subnet for ${plan.identity} after ${SUBNET_ATTEMPTS} tries (last ${plan.network.cidr})`, {
-            hint: "remove unused networks (`bot-bottle gc`, `docker network prune`) or set subnet_base in config.toml",
-          });
-        }
-        consola.debug(`subnet ${plan.network.cidr} is taken; trying the next one`);
-        Object.assign(plan, replanSubnet(plan, attempt));
       }
-    })();
-    // Both settle before returning, so a failure never leaves a create in flight behind a teardown.
-    const [e, i] = await Promise.allSettled([egress, internal]);
-    if (i.status === "rejected") throw i.reason;
-    if (e.status === "rejected") throw e.reason;
+      consola.debug(`subnet block ${n.cidr} is taken; reading the engine's networks`);
+      const taken = [...routes, ...(await this.docker.networkSubnets()).map(parseCidr).filter((c): c is Cidr => c !== null)];
+      pick(taken, attempt);
+    }
   }
 
   /** The bundle on the internal network with its pinned IP, plus the egress network. */
@@ -122,6 +160,6 @@ export class ContainerSidecar implements BundleSidecar {
     const containers = await this.docker.containers(filter);
     await this.docker.rm(containers.map((c) => c.name));
     const networks = await this.docker.networks(filter);
-    await Promise.all(networks.map((n) => this.docker.networkRm([n.name])));
+    await this.docker.networkRm(networks.map((n) => n.name));
   }
 }

@@ -62,6 +62,16 @@ export function networkLsArgv(labelFilter: string[]): string[] {
   return ["docker", "network", "ls", ...labelFilter.flatMap((f) => ["--filter", `label=${f}`]), "--format", `{{.Name}}\t{{.Label "${LABEL_IDENTITY}"}}`];
 }
 
+/** IDs of every network on the engine (not only ours: a bottle must not overlap any). */
+export function networkIdsArgv(): string[] {
+  return ["docker", "network", "ls", "--quiet", "--no-trunc"];
+}
+
+/** One line per network: its IPv4/IPv6 subnets, space-separated. */
+export function networkSubnetsArgv(ids: string[]): string[] {
+  return ["docker", "network", "inspect", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", ...ids];
+}
+
 /** One line per container: `name<TAB>identity<TAB>state`. */
 export function psArgv(labelFilter: string[]): string[] {
   return [
@@ -119,6 +129,12 @@ export function createArgv(c: ContainerSpec): string[] {
   if (c.entrypoint !== undefined) argv.push("--entrypoint", c.entrypoint);
   argv.push(c.image, ...(c.cmd ?? []));
   return argv;
+}
+
+/** `docker run --detach`: create and start in one call (one CLI process less on the launch path). */
+export function runDetachedArgv(c: ContainerSpec): string[] {
+  const [docker, , ...rest] = createArgv(c);
+  return [docker!, "run", "--detach", ...rest];
 }
 
 export function startArgv(names: string[]): string[] {
@@ -202,4 +218,12 @@ export function buildArgv(o: { tag: string; contextDir: string; labels?: Record<
   for (const [k, v] of Object.entries(o.labels ?? {})) argv.push("--label", `${k}=${v}`);
   argv.push(o.contextDir);
   return argv;
+}
+
+const shq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/** `sh -c` removing containers, then networks (they are in use until the containers go), quietly. */
+export function reapArgv(containers: string[], networks: string[]): string[] {
+  const line = (argv: string[]) => `${argv.map(shq).join(" ")} >/dev/null 2>&1`;
+  return ["sh", "-c", `${line(rmArgv(containers))}; ${line(networkRmArgv(networks))}`];
 }

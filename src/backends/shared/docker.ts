@@ -30,6 +30,18 @@ function isMissing(stderr: string): boolean {
   return /No such (container|network|object|image)|not found/i.test(stderr);
 }
 
+/**
+ * The lines of a multi-object command's stderr that are real failures: not
+ * "no such …/not found" (already gone is fine) and not the CLI's closing
+ * "exit status N".
+ */
+export function realFailures(stderr: string): string[] {
+  return stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !isMissing(l) && !/^exit status \d+$/.test(l));
+}
+
 /** Parse tab-separated `docker … --format` lines, skipping blanks. */
 export function parseRows(stdout: string): string[][] {
   return stdout
@@ -66,17 +78,28 @@ export class Docker {
 
   /** Idempotent: missing networks are not an error. */
   async networkRm(names: string[]): Promise<void> {
-    for (const n of names) {
-      const r = await this.runner(A.networkRmArgv([n]));
-      if (r.code !== 0 && !isMissing(r.stderr)) {
-        throw new BottleError("DOCKER", `cannot remove network ${n}: ${r.stderr.trim()}`, { hint: "a container may still use it" });
-      }
+    if (!names.length) return;
+    // One call for all: docker removes what it can and reports each failure on its own line.
+    const r = await this.runner(A.networkRmArgv(names));
+    if (r.code === 0) return;
+    const failures = realFailures(r.stderr);
+    if (failures.length) {
+      throw new BottleError("DOCKER", `cannot remove network ${names.join(", ")}: ${failures.join(" | ")}`, { hint: "a container may still use it" });
     }
   }
 
   async networks(labelFilter: string[]): Promise<NetworkRef[]> {
     const r = await runOk(this.runner, A.networkLsArgv(labelFilter), "DOCKER", { hint: DOCKER_HINT });
     return parseRows(r.stdout).map(([name, identity]) => ({ name: name!, identity: identity ?? "" }));
+  }
+
+  /** Every subnet of every network on the engine (IPv4 CIDR text; others are skipped by the caller). */
+  async networkSubnets(): Promise<string[]> {
+    const ids = parseRows((await runOk(this.runner, A.networkIdsArgv(), "DOCKER", { hint: DOCKER_HINT })).stdout).map((r) => r[0]!);
+    if (!ids.length) return [];
+    // A network removed between the two calls makes inspect fail for it alone: keep what it printed.
+    const r = await this.runner(A.networkSubnetsArgv(ids));
+    return r.stdout.split(/\s+/).filter(Boolean);
   }
 
   async containers(labelFilter: string[]): Promise<ContainerRef[]> {
@@ -87,6 +110,11 @@ export class Docker {
   /** `values` supplies the passEnv variables through the CLI's environment, never argv. */
   async create(spec: A.ContainerSpec, values: Record<string, string> = {}): Promise<void> {
     await runOk(this.runner, A.createArgv(spec), "DOCKER", { env: values, hint: DOCKER_HINT });
+  }
+
+  /** Create and start at once; `values` as for create(). */
+  async runDetached(spec: A.ContainerSpec, values: Record<string, string> = {}): Promise<void> {
+    await runOk(this.runner, A.runDetachedArgv(spec), "DOCKER", { env: values, hint: DOCKER_HINT });
   }
 
   async start(names: string[]): Promise<void> {
@@ -102,14 +130,16 @@ export class Docker {
   async rm(names: string[]): Promise<void> {
     if (!names.length) return;
     const r = await this.runner(A.rmArgv(names));
-    if (r.code !== 0 && !isMissing(r.stderr)) throw new BottleError("DOCKER", `docker rm failed: ${r.stderr.trim()}`);
+    if (r.code === 0) return;
+    const failures = realFailures(r.stderr);
+    if (failures.length) throw new BottleError("DOCKER", `docker rm failed: ${failures.join(" | ")}`);
   }
 
   /** Status per container name; missing containers are absent from the map. Throws when docker cannot answer. */
   async states(names: string[]): Promise<Map<string, string>> {
     const r = await this.runner(A.inspectStateArgv(names));
     // `inspect` exits 1 when some names are missing but still prints the others; anything else means no answer.
-    const problems = r.code === 0 ? [] : r.stderr.split("\n").filter((l) => l.trim() && !isMissing(l));
+    const problems = r.code === 0 ? [] : realFailures(r.stderr);
     if (r.code !== 0 && (problems.length || !r.stderr.trim())) {
       throw new BottleError("DOCKER", `cannot ask docker about ${names.join(", ")}: ${(problems[0] ?? `exit ${r.code}`).trim()}`, { hint: DOCKER_HINT });
     }

@@ -121,17 +121,24 @@ export interface ProvisionInput {
   /** Temp folder on the host for file lists. */
   scratchDir: string;
   runner?: Runner;
+  /** Settles when the bundle answers: only the git step needs it (clones come from the gate). */
+  bundleReady?: Promise<unknown>;
 }
 
+/**
+ * As few `exec`s as the copies allow (each costs a round trip to the engine):
+ * the root script, the copies, then git remotes and the ownership fix in one.
+ */
 export async function provisionAgent(io: AgentIO, inp: ProvisionInput): Promise<void> {
   const { plan } = inp;
-  await io.rootScript(provisionScript(plan, inp.caPem));
   const skillsDir = providerSpec(plan.provider).skillsDir;
-  if (skillsDir) {
-    for (const s of plan.agent.skills) {
-      await io.rootScript(`mkdir -p ${q(`${skillsDir}/${s.name}`)}\n`);
-      await io.untar(tarArgv(s.dir), `${skillsDir}/${s.name}`);
-    }
+  const skills = skillsDir ? plan.agent.skills : [];
+  const copies = skills.length > 0 || plan.copyCwd;
+  const first = provisionScript(plan, inp.caPem);
+  if (copies) await io.rootScript(first);
+  for (const s of skills) {
+    await io.rootScript(`mkdir -p ${q(`${skillsDir}/${s.name}`)}\n`);
+    await io.untar(tarArgv(s.dir), `${skillsDir}/${s.name}`);
   }
   if (plan.copyCwd) {
     const list = await cwdFileList(plan.cwd, inp.runner);
@@ -142,9 +149,12 @@ export async function provisionAgent(io: AgentIO, inp: ProvisionInput): Promise<
     }
     await io.untar(tarArgv(plan.cwd, listFile), plan.workdir);
   }
+  let last = (copies ? "" : first) + chownScript(plan);
   if (plan.git.length) {
-    const out = (await io.rootScript(gitRemotesScript(plan))) ?? "";
-    for (const line of out.split("\n")) if (line.startsWith(WARN_PREFIX)) consola.warn(line.slice(WARN_PREFIX.length));
+    await inp.bundleReady;
+    // set +e: a failed clone is a warning (see gitRemotesScript); chownScript turns -e back on.
+    last = (copies ? "" : first) + "set +e\n" + gitRemotesScript(plan) + chownScript(plan);
   }
-  await io.rootScript(chownScript(plan));
+  const out = (await io.rootScript(last)) ?? "";
+  for (const line of out.split("\n")) if (line.startsWith(WARN_PREFIX)) consola.warn(line.slice(WARN_PREFIX.length));
 }

@@ -22,7 +22,10 @@ describe("mergeConfig: defaults ← file ← env", () => {
     ["backend from file", { backend: "smolmachines" }, {}, "backend", "smolmachines"],
     ["backend: env beats file", { backend: "smolmachines" }, { BOT_BOTTLE_BACKEND: "docker" }, "backend", "docker"],
     ["empty env value is ignored", { backend: "smolmachines" }, { BOT_BOTTLE_BACKEND: "" }, "backend", "smolmachines"],
-    ["subnet base: env beats file", { subnet_base: "10.1" }, { BOT_BOTTLE_SUBNET_BASE: "172.30" }, "subnetBase", "172.30"],
+    ["subnet pool by default", {}, {}, "subnetPool", "10.213.0.0/16"],
+    ["subnet pool: env beats file", { subnet_pool: "10.50.0.0/16" }, { BOT_BOTTLE_SUBNET_POOL: "172.30.0.0/15" }, "subnetPool", "172.30.0.0/15"],
+    ["subnet pool: the older base names its /16", { subnet_base: "10.1" }, { BOT_BOTTLE_SUBNET_BASE: "172.30" }, "subnetPool", "172.30.0.0/16"],
+    ["subnet pool beats the older base", { subnet_pool: "10.50.0.0/16", subnet_base: "10.1" }, {}, "subnetPool", "10.50.0.0/16"],
     ["build CA from env", {}, { BOT_BOTTLE_BUILD_CA: "/etc/ssl/corp.pem" }, "buildCa", "/etc/ssl/corp.pem"],
     ["registry image from file", { registry_image: "mirror/registry:2" }, {}, "registryImage", "mirror/registry:2"],
   ] as const)("%s", (_why, file, env, field, want) => {
@@ -33,6 +36,8 @@ describe("mergeConfig: defaults ← file ← env", () => {
     [{}, { BOT_BOTTLE_BACKEND: "podman" }, "BOT_BOTTLE_BACKEND"],
     [{}, { BOT_BOTTLE_SUBNET_BASE: "10.300" }, "10.300"],
     [{}, { BOT_BOTTLE_SUBNET_BASE: "10.0.0" }, "10.0.0"],
+    [{}, { BOT_BOTTLE_SUBNET_POOL: "8.8.0.0/16" }, "not a private range"],
+    [{ subnet_pool: "10.213.0.0/30" }, {}, "smaller than one bottle"],
   ])("invalid %j / %j is a CONFIG error", (file, env, mentions) => {
     const e = thrown(() => mergeConfig(file, env));
     expect(e.code).toBe("CONFIG");

@@ -47,6 +47,9 @@ describe("bundleDockerfile", () => {
     expect(df).toContain('ENTRYPOINT ["/usr/local/bin/bot-bottle", "bundle", "serve", "--config", "/var/lib/bot-bottle/config.json"]');
     expect(df).toContain("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt");
   });
+  test("the bundle runs with Bun's small-memory mode (many bottles per host)", () => {
+    expect(df).toMatch(/^ENV .*BUN_OPTIONS=--smol/m);
+  });
 });
 
 describe("imageTag", () => {

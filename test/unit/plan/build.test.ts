@@ -83,10 +83,10 @@ describe("buildPlan", () => {
     expect(p.containers).toEqual({ bundle: "bot-bottle-dev-aaaaaa-bundle", agent: "bot-bottle-dev-aaaaaa-agent" });
   });
 
-  test("--name is checked and used; the subnet follows the identity and the attempt", async () => {
-    const p = await buildPlan(inputs({ identity: "my-bottle", subnetAttempt: 2, config: { ...DEFAULTS, subnetBase: "172.31" } }));
+  test("--name is checked and used; the subnet follows the identity, in the configured pool", async () => {
+    const p = await buildPlan(inputs({ identity: "my-bottle", config: { ...DEFAULTS, subnetPool: "172.31.0.0/16" } }));
     expect(p.identity).toBe("my-bottle");
-    expect(p.network).toMatchObject({ ...bundleSubnet("my-bottle", 2, "172.31"), internal: "bot-bottle-my-bottle-int", egress: "bot-bottle-my-bottle-egress" });
+    expect(p.network).toMatchObject({ ...bundleSubnet("my-bottle", "172.31.0.0/16"), internal: "bot-bottle-my-bottle-int", egress: "bot-bottle-my-bottle-egress" });
     const e = await rejected(() => buildPlan(inputs({ identity: "Bad Name" })));
     expect(e.code).toBe("USAGE");
   });

@@ -15,7 +15,7 @@ describe("formatPlan", () => {
     const text = await planText('[bottles.b]\nagent = "a"\n');
     expect(text.split("\n")[0]).toBe("bottle b → a-aaaaaa");
     expect(text).toContain("allow       (nothing: all egress blocked)");
-    expect(text).toMatch(/network {5}10\.213\.\d+\.0\/24 \(bundle 10\.213\.\d+\.2, agent 10\.213\.\d+\.3\)/);
+    expect(text).toMatch(/network {5}10\.213\.\d+\.\d+\/29 \(bundle 10\.213\.\d+\.\d+, agent 10\.213\.\d+\.\d+\)/);
     expect(text).toContain("image       bot-bottle/claude from debian:bookworm-slim");
     expect(text).toContain("resources   cpus=- memory=4g bundle memory=768m");
     expect(text).not.toContain("route");

@@ -7,6 +7,7 @@ import { stateKey, SUBNET_ATTEMPTS } from "../../../../src/backends/shared/bundl
 import { liveStatus } from "../../../../src/backends/shared/live-status.ts";
 import { bundleContainerSpec } from "../../../../src/backends/shared/bundle-container.ts";
 import { Docker } from "../../../../src/backends/shared/docker.ts";
+import { overlaps, parseCidr } from "../../../../src/plan/subnet.ts";
 import { DEFAULTS } from "../../../../src/config/config.ts";
 import { BottleError } from "../../../../src/util/errors.ts";
 import { testPlan, REAL_KEY } from "../../../helpers/plan.ts";
@@ -69,39 +70,100 @@ describe("liveStatus", () => {
   ] as const)("bundle %p agent %p → %p", (b, a, want) => expect(liveStatus(b, a)).toBe(want));
 });
 
+describe("DockerDriver statuses", () => {
+  test("one inspect for every container of every bottle (ls with hundreds of bottles)", async () => {
+    const a = await testPlan("shell", "shell-aaaaaa");
+    const b = await testPlan("shell", "shell-bbbbbb");
+    const { runner, calls } = fakeRunner([
+      () => ({ code: 1, stdout: "/bot-bottle-shell-aaaaaa-bundle\trunning\n/bot-bottle-shell-aaaaaa-agent\trunning\n", stderr: "Error: No such object: bot-bottle-shell-bbbbbb-bundle\nError: No such object: bot-bottle-shell-bbbbbb-agent\n" }),
+    ]);
+    const got = await new DockerDriver({ docker: new Docker(runner), config: DEFAULTS, env: ENV }).statuses([a, b]);
+    expect([...got]).toEqual([["shell-aaaaaa", "running"], ["shell-bbbbbb", "missing"]]);
+    expect(calls.length).toBe(1);
+  });
+});
+
 describe("DockerDriver networks", () => {
-  test("walks to the next subnet on overlap and moves the proxy env with it", async () => {
+  const isCreate = (a: string[]) => startsWith(a, "docker", "network", "create");
+  const isInspect = (a: string[]) => startsWith(a, "docker", "network", "inspect");
+  const driver = (runner: ReturnType<typeof fakeRunner>["runner"], routes: string[] = []) =>
+    new DockerDriver({ docker: new Docker(runner), config: DEFAULTS, env: ENV, routes: () => routes.map((r) => parseCidr(r)!) });
+
+  test("both networks get explicit subnets from the pool: internal /29 then egress /29 of one /28", async () => {
+    const plan = await testPlan();
+    const { runner, calls } = fakeRunner([]);
+    await driver(runner).createNetworks(plan);
+    const creates = calls.filter((c) => isCreate(c.argv));
+    const internal = creates.find((c) => c.argv.includes("--internal"))!.argv;
+    const egress = creates.find((c) => !c.argv.includes("--internal"))!.argv;
+    expect(internal).toEqual(expect.arrayContaining(["--subnet", plan.network.cidr, "--gateway", plan.network.gateway]));
+    expect(egress).toEqual(expect.arrayContaining(["--subnet", plan.network.egressCidr, "--gateway", plan.network.egressGateway]));
+    expect(internal).toContain("com.docker.network.bridge.inhibit_ipv4=true");
+    expect(overlaps(parseCidr(plan.network.cidr)!, parseCidr(plan.network.egressCidr)!)).toBe(false);
+    expect(calls.some((c) => isInspect(c.argv))).toBe(false); // no lookups when the first block is free
+  });
+
+  test("a refused block: gives back the half made, reads the engine's networks, moves to a free block with the proxy env", async () => {
+    const plan = await testPlan();
+    const first = plan.network;
+    let refused = 0;
+    const { runner, calls } = fakeRunner([
+      (a) => (isCreate(a) && a.includes("--internal") && refused++ === 0 ? { code: 1, stderr: "Error response from daemon: Pool overlaps with other one on this address space" } : undefined),
+      (a) => (startsWith(a, "docker", "network", "ls") ? { code: 0, stdout: "id1\nid2\n" } : undefined),
+      (a) => (isInspect(a) ? { code: 0, stdout: `${first.cidr.replace(/\/29$/, "/28")} \n172.17.0.0/16 fd00::/64 \n` } : undefined),
+    ]);
+    await driver(runner).createNetworks(plan);
+    const rm = calls.find((c) => startsWith(c.argv, "docker", "network", "rm"))!.argv;
+    expect(rm).toEqual(["docker", "network", "rm", first.egress]);
+    expect(plan.network.cidr).not.toBe(first.cidr);
+    expect(overlaps(parseCidr(plan.network.cidr)!, parseCidr(first.cidr)!)).toBe(false);
+    const last = calls.filter((c) => isCreate(c.argv) && c.argv.includes("--internal")).at(-1)!.argv;
+    expect(last).toContain(plan.network.cidr);
+    expect(plan.env.find((e) => e.name === "HTTPS_PROXY")!.value).toBe(`http://${plan.network.bundleIp}:8888`);
+  });
+
+  test("a host route over the first block moves the bottle before anything is created", async () => {
     const plan = await testPlan();
     const first = plan.network.cidr;
-    let n = 0;
-    const { runner, calls } = fakeRunner([
-      (a) => (startsWith(a, "docker", "network", "create") && a.includes("--internal") && n++ < 2 ? { code: 1, stderr: "Pool overlaps" } : undefined),
+    const { runner, calls } = fakeRunner([]);
+    await driver(runner, [first.replace(/\/29$/, "/24")]).createNetworks(plan);
+    expect(calls.filter((c) => isCreate(c.argv)).length).toBe(2);
+    expect(overlaps(parseCidr(plan.network.cidr)!, parseCidr(first.replace(/\/29$/, "/24"))!)).toBe(false);
+  });
+
+  test("an exhausted pool is a clear error naming the setting", async () => {
+    const plan = await testPlan();
+    const { runner } = fakeRunner([
+      (a) => (isCreate(a) ? { code: 1, stderr: "Pool overlaps with other one on this address space" } : undefined),
+      (a) => (startsWith(a, "docker", "network", "ls") ? { code: 0, stdout: "id1\n" } : undefined),
+      (a) => (isInspect(a) ? { code: 0, stdout: "10.213.0.0/17 \n10.213.128.0/17 \n" } : undefined),
     ]);
-    await new DockerDriver({ docker: new Docker(runner), config: DEFAULTS, env: ENV }).createNetworks(plan);
-    const creates = calls.filter((c) => startsWith(c.argv, "docker", "network", "create"));
-    const internal = creates.filter((c) => c.argv.includes("--internal"));
-    const egress = creates.filter((c) => !c.argv.includes("--internal"));
-    expect(internal.length).toBe(3);
-    expect(egress.length).toBe(1);
-    expect(plan.network.cidr).not.toBe(first);
-    expect(internal[2]!.argv).toContain(plan.network.cidr);
-    expect(internal[2]!.argv).toContain("com.docker.network.bridge.inhibit_ipv4=true");
-    expect(plan.env.find((e) => e.name === "HTTPS_PROXY")!.value).toBe(`http://${plan.network.bundleIp}:8888`);
+    const err = (await driver(runner).createNetworks(plan).catch((e) => e)) as BottleError;
+    expect(err.message).toContain("subnet pool 10.213.0.0/16 is exhausted");
+    expect(err.hint).toContain("subnet_pool");
   });
 
   test("hostAddress (smolmachines: the VM's traffic leaves from the host stack) keeps the host's address on the bridge", async () => {
     const plan = await testPlan();
     const { runner, calls } = fakeRunner([]);
-    await new DockerDriver({ docker: new Docker(runner), config: DEFAULTS, env: ENV }).createNetworks(plan, { hostAddress: true });
-    const internal = calls.find((c) => startsWith(c.argv, "docker", "network", "create") && c.argv.includes("--internal"))!;
+    await driver(runner).createNetworks(plan, { hostAddress: true });
+    const internal = calls.find((c) => isCreate(c.argv) && c.argv.includes("--internal"))!;
     expect(internal.argv).not.toContain("com.docker.network.bridge.inhibit_ipv4=true");
   });
 
-  test("gives up after SUBNET_ATTEMPTS", async () => {
+  test("gives up after SUBNET_ATTEMPTS when every block is refused though none looks taken (racing launches)", async () => {
     const plan = await testPlan();
-    const { runner } = fakeRunner([() => ({ code: 1, stderr: "Pool overlaps" })]);
-    const err = await new DockerDriver({ docker: new Docker(runner), config: DEFAULTS, env: ENV }).createNetworks(plan).catch((e) => e);
+    const { runner } = fakeRunner([(a) => (isCreate(a) ? { code: 1, stderr: "Pool overlaps" } : undefined)]);
+    const err = await driver(runner).createNetworks(plan).catch((e) => e);
     expect((err as BottleError).message).toContain(`after ${SUBNET_ATTEMPTS} tries`);
+  });
+
+  test("another create failure is thrown as is, after giving back the other network", async () => {
+    const plan = await testPlan();
+    const { runner, calls } = fakeRunner([(a) => (isCreate(a) && a.includes("--internal") ? { code: 1, stderr: "permission denied" } : undefined)]);
+    const err = (await driver(runner).createNetworks(plan).catch((e) => e)) as BottleError;
+    expect(err.message).toContain("permission denied");
+    expect(calls.some((c) => startsWith(c.argv, "docker", "network", "rm", plan.network.egress))).toBe(true);
   });
 });
 
@@ -112,20 +174,29 @@ describe("DockerDriver lifecycle over a fake engine", () => {
     }
   }
 
-  test("a failure midway removes everything labelled with the bottle", async () => {
+  test("a failure midway removes both containers, then both networks, by name", async () => {
     const plan = await testPlan("shell", "shell-fail01");
+    const { runner, calls } = fakeRunner([(a) => (startsWith(a, "docker", "run") && a.includes("agent-img") ? { code: 125, stderr: "Unable to find image agent-img" } : undefined)]);
+    const d = new FakeImages({ docker: new Docker(runner), config: DEFAULTS, env: ENV, routes: () => [] });
+    const err = await d.up(plan, {}).catch((e) => e);
+    expect(err).toBeInstanceOf(BottleError);
+    // The agent's start failed (the fake engine also never reports the bundle running: both steps fail).
+    expect(calls.some((c) => startsWith(c.argv, "docker", "run") && c.argv.includes("agent-img"))).toBe(true);
+    expect(calls.slice(-2).map((c) => c.argv)).toEqual([
+      ["docker", "rm", "--force", "--volumes", "bot-bottle-shell-fail01-agent", "bot-bottle-shell-fail01-bundle"],
+      ["docker", "network", "rm", "bot-bottle-shell-fail01-int", "bot-bottle-shell-fail01-egress"],
+    ]);
+  });
+
+  test("removeIdentity (gc) finds everything labelled with the bottle and this state", async () => {
     const { runner, calls } = fakeRunner([
-      (a) => (startsWith(a, "docker", "create") ? { code: 125, stderr: "Unable to find image" } : undefined),
       (a) => (startsWith(a, "docker", "ps") ? { stdout: "bot-bottle-shell-fail01-bundle\tshell-fail01\tcreated\n" } : undefined),
       (a) => (startsWith(a, "docker", "network", "ls") ? { stdout: "bot-bottle-shell-fail01-int\tshell-fail01\nbot-bottle-shell-fail01-egress\tshell-fail01\n" } : undefined),
     ]);
-    const d = new FakeImages({ docker: new Docker(runner), config: DEFAULTS, env: ENV });
-    const err = await d.up(plan, {}).catch((e) => e);
-    expect(err).toBeInstanceOf(BottleError);
-    const after = calls.slice(-5).map((c) => c.argv.slice(0, 3).join(" "));
-    expect(after).toEqual(["docker ps -a", "docker rm --force", "docker network ls", "docker network rm", "docker network rm"]);
-    const ps = calls.find((c) => startsWith(c.argv, "docker", "ps"))!.argv;
-    expect(ps).toContain(`label=bot-bottle.state=${stateKey(ENV)}`);
+    await new DockerDriver({ docker: new Docker(runner), config: DEFAULTS, env: ENV }).removeIdentity("shell-fail01");
+    expect(calls.map((c) => c.argv.slice(0, 3).join(" "))).toEqual(["docker ps -a", "docker rm --force", "docker network ls", "docker network rm"]);
+    expect(calls.at(-1)!.argv).toEqual(["docker", "network", "rm", "bot-bottle-shell-fail01-int", "bot-bottle-shell-fail01-egress"]);
+    expect(calls[0]!.argv).toContain(`label=bot-bottle.state=${stateKey(ENV)}`);
   });
 
   test("attach runs the provider command as node in the workdir", async () => {

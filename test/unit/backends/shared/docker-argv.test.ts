@@ -18,7 +18,19 @@ describe("docker argv builders", () => {
     ["egress network", A.networkCreateArgv({ name: "n-eg", internal: false, labels }), ["docker", "network", "create", "--driver", "bridge", ...L, "n-eg"]],
     ["connect with ip", A.networkConnectArgv("net", "c", "10.0.0.2"), ["docker", "network", "connect", "--ip", "10.0.0.2", "net", "c"]],
     ["connect", A.networkConnectArgv("net", "c"), ["docker", "network", "connect", "net", "c"]],
+    [
+      "run detached: the create argv, started at once",
+      A.runDetachedArgv({ name: "c", image: "img", labels, network: "n", cmd: ["sleep", "infinity"] }),
+      ["docker", "run", "--detach", ...A.createArgv({ name: "c", image: "img", labels, network: "n", cmd: ["sleep", "infinity"] }).slice(2)],
+    ],
     ["network rm", A.networkRmArgv(["a", "b"]), ["docker", "network", "rm", "a", "b"]],
+    ["network ids", A.networkIdsArgv(), ["docker", "network", "ls", "--quiet", "--no-trunc"]],
+    ["network subnets", A.networkSubnetsArgv(["i1", "i2"]), ["docker", "network", "inspect", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", "i1", "i2"]],
+    [
+      "reap: containers, then networks, quietly",
+      A.reapArgv(["a", "it's"], ["n"]),
+      ["sh", "-c", "'docker' 'rm' '--force' '--volumes' 'a' 'it'\\''s' >/dev/null 2>&1; 'docker' 'network' 'rm' 'n' >/dev/null 2>&1"],
+    ],
     [
       "network ls",
       A.networkLsArgv(["bot-bottle.identity", "bot-bottle.state=abc"]),

@@ -58,6 +58,35 @@ describe("Docker wrapper", () => {
     expect(calls.map((c) => c.argv.slice(0, 3))).toEqual([["docker", "rm", "--force"], ["docker", "network", "rm"]]);
   });
 
+  test("rm and networkRm take many names in one call; only a failure other than a missing object is an error", async () => {
+    const missingAndGone = "Error response from daemon: network a not found\nError response from daemon: network b not found\nexit status 1\n";
+    const { runner, calls } = fakeRunner([(a) => (startsWith(a, "docker", "network", "rm") ? { code: 1, stderr: missingAndGone } : undefined)]);
+    await new Docker(runner).networkRm(["a", "b"]);
+    expect(calls.map((c) => c.argv)).toEqual([["docker", "network", "rm", "a", "b"]]);
+    const inUse = "Error response from daemon: network a not found\nError response from daemon: error while removing network: network b id x has active endpoints\n";
+    const busy = fakeRunner([(a) => (startsWith(a, "docker", "network", "rm") ? { code: 1, stderr: inUse } : undefined)]);
+    const e = (await new Docker(busy.runner).networkRm(["a", "b"]).catch((x) => x)) as BottleError;
+    expect(e.message).toContain("active endpoints");
+    expect(e.message).not.toContain("not found");
+    const rmBusy = fakeRunner([(a) => (startsWith(a, "docker", "rm") ? { code: 1, stderr: "Error: No such container: a\nError response from daemon: cannot remove b: device busy\n" } : undefined)]);
+    expect(((await new Docker(rmBusy.runner).rm(["a", "b"]).catch((x) => x)) as BottleError).message).toContain("device busy");
+  });
+
+  test("states: an engine that cannot be asked is an error, not an empty answer", async () => {
+    const { runner } = fakeRunner([() => ({ code: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" })]);
+    expect(((await new Docker(runner).states(["a"]).catch((e) => e)) as BottleError).code).toBe("DOCKER");
+  });
+
+  test("networkSubnets lists every network's subnets (not only ours)", async () => {
+    const { runner, calls } = fakeRunner([
+      (a) => (startsWith(a, "docker", "network", "ls") ? { stdout: "id1\nid2\n" } : undefined),
+      (a) => (startsWith(a, "docker", "network", "inspect") ? { code: 1, stdout: "172.17.0.0/16 \n10.213.0.0/29 fd00::/64 \n", stderr: "Error: No such network: id3" } : undefined),
+    ]);
+    expect(await new Docker(runner).networkSubnets()).toEqual(["172.17.0.0/16", "10.213.0.0/29", "fd00::/64"]);
+    expect(calls[1]!.argv.slice(-2)).toEqual(["id1", "id2"]);
+    expect(await new Docker(fakeRunner().runner).networkSubnets()).toEqual([]);
+  });
+
   test("states maps names (without docker's leading slash) to status; missing ones are absent", async () => {
     const { runner } = fakeRunner([() => ({ code: 1, stdout: "/a\trunning\n", stderr: "Error: No such object: b" })]);
     const s = await new Docker(runner).states(["a", "b"]);

@@ -87,6 +87,35 @@ describe("cwd copy", () => {
   });
 });
 
+describe("provisioning exec count", () => {
+  test("nothing to copy and no git: one root script does it all (CA, files, ownership)", async () => {
+    const plan = { ...(await testPlan("shell")), copyCwd: false };
+    const scripts: string[] = [];
+    await provisionAgent({ rootScript: async (s) => void scripts.push(s), untar: async () => {} }, { plan, caPem: "PEM", scratchDir: TMP });
+    expect(scripts.length).toBe(1);
+    expect(scripts[0]).toContain("ca-certificates.crt");
+    expect(scripts[0]).toContain("chown -R");
+    expect((await run(["sh", "-n"], { stdin: scripts[0]! })).code).toBe(0);
+  });
+
+  test("git remotes wait for the bundle (the gate serves the clone); everything before does not", async () => {
+    const plan = { ...(await testPlan("git")), copyCwd: false };
+    const scripts: string[] = [];
+    let ready!: () => void;
+    const bundleReady = new Promise<void>((r) => (ready = r));
+    const done = provisionAgent({ rootScript: async (s) => void scripts.push(s), untar: async () => {} }, { plan, caPem: "PEM", scratchDir: TMP, bundleReady });
+    await Bun.sleep(20);
+    expect(scripts).toEqual([]);
+    ready();
+    await done;
+    expect(scripts.length).toBe(1);
+    // A failed clone must stay a warning: -e is off around the git lines, back on for chown.
+    expect(scripts[0]!.indexOf("set +e")).toBeLessThan(scripts[0]!.indexOf("git clone"));
+    expect(scripts[0]!.lastIndexOf("set -eu")).toBeGreaterThan(scripts[0]!.indexOf("git clone"));
+    expect((await run(["sh", "-n"], { stdin: scripts[0]! })).code).toBe(0);
+  });
+});
+
 describe("git remotes", () => {
   test("clone from the gate, or re-point an existing repo; a failed clone only warns", async () => {
     const plan = await testPlan("git");

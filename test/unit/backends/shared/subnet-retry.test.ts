@@ -1,14 +1,13 @@
 import { expect, test } from "bun:test";
-import { replanSubnet, subnetBaseOf } from "../../../../src/backends/shared/subnet-retry.ts";
-import { bundleSubnet } from "../../../../src/plan/subnet.ts";
+import { replanSubnet } from "../../../../src/backends/shared/subnet-retry.ts";
+import { bottleSubnet } from "../../../../src/plan/subnet.ts";
 import { testPlan } from "../../../helpers/plan.ts";
-
-test("subnetBaseOf", () => expect(subnetBaseOf("10.213.7.0/24")).toBe("10.213"));
 
 test("replanSubnet moves addresses and every proxy variable, nothing else", async () => {
   const plan = await testPlan();
-  const next = replanSubnet(plan, 3);
-  const want = bundleSubnet(plan.identity, 3, "10.213");
+  const block = (plan.network.block + 3) % 4096;
+  const next = replanSubnet(plan, block);
+  const want = bottleSubnet(plan.network.pool, block);
   expect(next.network).toEqual({ ...plan.network, ...want });
   for (const name of ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"]) {
     expect(next.env.find((e) => e.name === name)!.value).toBe(`http://${want.bundleIp}:8888`);
@@ -25,6 +24,6 @@ test("replanSubnet replaces whole addresses only", async () => {
   const plan = await testPlan();
   const ip = plan.network.bundleIp;
   const withLookalike = { ...plan, env: [...plan.env, { name: "X", value: `${ip}5,${ip}`, secret: false, source: "generated" as const }] };
-  const next = replanSubnet(withLookalike, 1);
+  const next = replanSubnet(withLookalike, (plan.network.block + 1) % 4096);
   expect(next.env.find((e) => e.name === "X")!.value).toBe(`${ip}5,${next.network.bundleIp}`);
 });
