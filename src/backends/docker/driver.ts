@@ -184,13 +184,19 @@ export class DockerDriver implements BackendDriver {
     // Exec first (the common case, and one docker call fewer); docker's own refusal says why not.
     const first = await this.docker.execToFile(spec, o.out, o.input);
     if (first.code === 0 || !isDockerRefusal(first.stderr)) return first;
-    if (/No such container/i.test(first.stderr)) {
+    // Removed, or being removed in the background after a `run` (its work already came home).
+    if (/No such container|marked for removal|removal of container .* is already in progress/i.test(first.stderr)) {
       // Gone for good, unless the engine itself cannot answer (then this throws: unknown, never gone).
       await this.docker.containers([`${LABEL_IDENTITY}=${plan.identity}`]);
       return null;
     }
     // Stopped: the agent container only runs `sleep infinity`, so starting it alone brings back no agent.
-    await this.docker.start([agent]);
+    try {
+      await this.docker.start([agent]);
+    } catch (e) {
+      if (/marked for removal|No such container/i.test((e as Error).message)) return null;
+      throw e;
+    }
     try {
       return await this.docker.execToFile(spec, o.out, o.input);
     } finally {
