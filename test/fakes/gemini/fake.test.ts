@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { startFakeGemini } from "../gemini-api.ts";
 import { parseSseChunks, sseFrames, streamChunks } from "./responses.ts";
-import { functionResponseFor, jsonAnswer, scriptedGeminiTurn, workspaceDir } from "./script.ts";
+import { functionResponseFor, geminiToolCallTurn, jsonAnswer, scriptedGeminiTurn, workspaceDir } from "./script.ts";
 
 const KEY = "AIzaSyA1b2C3d4E5f6G7h8I9j0K_L-M2n3O4p5Q";
 const task = { role: "user", parts: [{ text: "I'm currently working in the directory: /home/node/work\n" }, { text: "create hello.txt containing hi" }] };
@@ -105,5 +105,22 @@ describe("the fake server", () => {
     expect((await post("/v1beta/models/m:generateContent", { contents: [] })).status).toBe(400);
     expect((await post("/v1beta/models/m:predict", { contents: [task] })).status).toBe(404);
     expect((await fetch(fake.url + "/v1beta/models", { headers: { "x-goog-api-key": KEY } }).then((r) => r.json() as any)).models.length).toBeGreaterThan(0);
+  });
+});
+
+describe("geminiToolCallTurn", () => {
+  const script = { match: /request_approval$/, args: { action: "a", reason: "r" } };
+  const offered = [{ functionDeclarations: [{ name: "write_file" }, { name: "mcp_bot-bottle_request_approval" }] }];
+  test("calls the offered tool whose name matches, whatever its server prefix", () => {
+    expect(geminiToolCallTurn({ contents: [task], tools: offered }, script).parts).toEqual([
+      { functionCall: { name: "mcp_bot-bottle_request_approval", args: { action: "a", reason: "r" } } },
+    ]);
+  });
+  test("quotes the function's response once it comes back", () => {
+    const contents = [task, { role: "user", parts: [{ functionResponse: { name: "mcp_bot-bottle_request_approval", response: { output: "approve" } } }] }];
+    expect(geminiToolCallTurn({ contents, tools: offered }, script).parts).toEqual([{ text: 'mcp_bot-bottle_request_approval returned: {"output":"approve"}' }]);
+  });
+  test("says so when no such tool is offered", () => {
+    expect((geminiToolCallTurn({ contents: [task], tools }, script).parts[0] as { text: string }).text).toContain("no tool matching");
   });
 });

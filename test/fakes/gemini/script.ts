@@ -88,3 +88,23 @@ export function scriptedGeminiTurn(body: any): ModelTurn {
   }
   return { parts: [{ text: `no tool to create ${task.file}: offered ${[...tools].join(", ") || "none"}` }], finishReason: "STOP" };
 }
+
+/** Call the first offered function whose name matches (MCP tools carry a server prefix), then quote its result. */
+export interface GeminiToolCallScript {
+  match: RegExp;
+  args: Record<string, unknown>;
+  answer?: (name: string, result: unknown) => string;
+}
+
+export function geminiToolCallTurn(body: any, script: GeminiToolCallScript): ModelTurn {
+  const contents: Content[] = Array.isArray(body?.contents) ? body.contents : [];
+  if (body?.generationConfig?.responseMimeType === "application/json") return scriptedGeminiTurn(body);
+  const name = [...declaredTools(body)].find((n) => script.match.test(n));
+  const called = contents.flatMap((c) => c.parts ?? []).find((p) => "functionResponse" in p && script.match.test(p.functionResponse.name));
+  if (called && "functionResponse" in called) {
+    const { name: n, response } = called.functionResponse;
+    return { parts: [{ text: script.answer ? script.answer(n, response) : `${n} returned: ${JSON.stringify(response)}` }], finishReason: "STOP" };
+  }
+  if (!name) return { parts: [{ text: `no tool matching ${script.match} among: ${[...declaredTools(body)].join(", ") || "none"}` }], finishReason: "STOP" };
+  return { parts: [{ functionCall: { name, args: script.args } }], finishReason: "STOP" };
+}
