@@ -53,7 +53,8 @@ export function geminiFiles(plan: BottlePlan): AgentFile[] {
 
 export const gemini: ProviderSpec = {
   name: "gemini",
-  recipe: { apt: ["nodejs", "npm"], npm: ["@google/gemini-cli"], node: GEMINI_NODE_MAJOR },
+  // ripgrep: its search tool's fast path (it falls back to a slower built-in grep without it).
+  recipe: { apt: ["nodejs", "npm", "ripgrep"], npm: ["@google/gemini-cli"], node: GEMINI_NODE_MAJOR },
   taskCommand: (plan, task) => ["gemini", "--approval-mode", "yolo", ...modelArgs(plan), "--prompt", task],
   sessionCommand: (plan) => ["gemini", "--approval-mode", "yolo", ...modelArgs(plan)],
   defaultRunCommand: () => undefined,

@@ -48,7 +48,8 @@ export function opencodeFiles(plan: BottlePlan): AgentFile[] {
 
 export const opencode: ProviderSpec = {
   name: "opencode",
-  recipe: { apt: ["nodejs", "npm"], npm: ["opencode-ai"] },
+  // ripgrep from Debian: without rg on PATH opencode downloads it from GitHub (refused in a bottle).
+  recipe: { apt: ["nodejs", "npm", "ripgrep"], npm: ["opencode-ai"] },
   taskCommand: (plan, task) => ["opencode", "run", ...modelArgs(plan), task],
   sessionCommand: (plan) => ["opencode", ...modelArgs(plan)],
   defaultRunCommand: () => undefined,

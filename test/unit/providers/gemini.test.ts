@@ -71,6 +71,6 @@ describe("gemini provider", () => {
 
   test("skills land in ~/.gemini/skills; the image brings a Node new enough", () => {
     expect(providerSpec("gemini").skillsDir).toBe("/home/node/.gemini/skills");
-    expect(providerSpec("gemini").recipe).toEqual({ apt: ["nodejs", "npm"], npm: ["@google/gemini-cli"], node: 22 });
+    expect(providerSpec("gemini").recipe).toEqual({ apt: ["nodejs", "npm", "ripgrep"], npm: ["@google/gemini-cli"], node: 22 });
   });
 });

@@ -61,6 +61,6 @@ describe("opencode provider", () => {
 
   test("skills land in ~/.config/opencode/skills", () => {
     expect(providerSpec("opencode").skillsDir).toBe("/home/node/.config/opencode/skills");
-    expect(providerSpec("opencode").recipe).toEqual({ apt: ["nodejs", "npm"], npm: ["opencode-ai"] });
+    expect(providerSpec("opencode").recipe).toEqual({ apt: ["nodejs", "npm", "ripgrep"], npm: ["opencode-ai"] });
   });
 });
