@@ -9,8 +9,8 @@ import { describeRun } from "../helpers/cli.ts";
 import { dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
 import { canWatchProcesses, watchContainerProcesses, type ProcSnapshot } from "../helpers/procs.ts";
 import { grepFiles, grepProcesses, refusedEgress } from "../helpers/secrecy.ts";
-import { agentManifest, fakeGeminiKey } from "../helpers/agents.ts";
-import { CODER_AGENT, REAL_KEY_VAR } from "../helpers/claude.ts";
+import { agentManifest, agentWithSkill, fakeGeminiKey } from "../helpers/agents.ts";
+import { REAL_KEY_VAR } from "../helpers/claude.ts";
 import type { RunResult } from "../../src/util/run.ts";
 import type { AuditRecord } from "../../src/bundle/proxy/audit.ts";
 
@@ -22,6 +22,7 @@ const MODEL_HOST = "generativelanguage.googleapis.com";
 describe.skipIf(!enabled)("real Gemini CLI in a docker bottle", () => {
   const REAL = fakeGeminiKey();
   const marker = `marker-${crypto.randomUUID()}`;
+  const skill = agentWithSkill(`skill-${crypto.randomUUID()}`);
   let fake: FakeGemini;
   let bottle: TestBottle;
   let runResult: RunResult;
@@ -34,8 +35,8 @@ describe.skipIf(!enabled)("real Gemini CLI in a docker bottle", () => {
     bottle = testBottle({
       prefix: "e2e-gem",
       manifest: agentManifest({ bottle: "e2e", provider: "gemini", upstream: fake.url }),
-      agents: { coder: CODER_AGENT },
-      files: { "README.md": `${marker}\n` },
+      agents: { coder: skill.agent },
+      files: { "README.md": `${marker}\n`, ...skill.files },
       env: { [REAL_KEY_VAR]: REAL },
     });
     const watch = canWatchProcesses() ? watchContainerProcesses(bottle.containers.agent) : undefined;
@@ -62,6 +63,11 @@ describe.skipIf(!enabled)("real Gemini CLI in a docker bottle", () => {
     expect(runResult.code, describeRun(runResult)).toBe(0);
     expect(runResult.stdout).toContain("Created hello.txt");
   }, 60_000);
+
+  test("the agent's skill landed where Gemini CLI reads skills: the model was told of it", () => {
+    const description = skill.files["skills/review/SKILL.md"]!.match(/description: (.*)/)![1]!;
+    expect(fake.requests.some((r) => r.body.includes(description))).toBe(true);
+  });
 
   test("the file exists in the bottle", async () => {
     const res = await bottle.cli(["exec", bottle.id, "--", "cat", "hello.txt"]);

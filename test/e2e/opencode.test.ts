@@ -10,8 +10,8 @@ import { describeRun } from "../helpers/cli.ts";
 import { dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
 import { canWatchProcesses, watchContainerProcesses, type ProcSnapshot } from "../helpers/procs.ts";
 import { grepFiles, grepProcesses, refusedEgress } from "../helpers/secrecy.ts";
-import { agentManifest } from "../helpers/agents.ts";
-import { CODER_AGENT, fakeRealKey, REAL_KEY_VAR } from "../helpers/claude.ts";
+import { agentManifest, agentWithSkill } from "../helpers/agents.ts";
+import { fakeRealKey, REAL_KEY_VAR } from "../helpers/claude.ts";
 import type { RunResult } from "../../src/util/run.ts";
 import type { AuditRecord } from "../../src/bundle/proxy/audit.ts";
 
@@ -23,6 +23,7 @@ const MODEL_HOST = "api.anthropic.com";
 describe.skipIf(!enabled)("real opencode in a docker bottle", () => {
   const REAL = fakeRealKey();
   const marker = `marker-${crypto.randomUUID()}`;
+  const skill = agentWithSkill(`skill-${crypto.randomUUID()}`);
   let fake: FakeAnthropic;
   let bottle: TestBottle;
   let runResult: RunResult;
@@ -35,8 +36,8 @@ describe.skipIf(!enabled)("real opencode in a docker bottle", () => {
     bottle = testBottle({
       prefix: "e2e-oc",
       manifest: agentManifest({ bottle: "e2e", provider: "opencode", upstream: fake.url }),
-      agents: { coder: CODER_AGENT },
-      files: { "README.md": `${marker}\n` },
+      agents: { coder: skill.agent },
+      files: { "README.md": `${marker}\n`, ...skill.files },
       env: { [REAL_KEY_VAR]: REAL },
     });
     const watch = canWatchProcesses() ? watchContainerProcesses(bottle.containers.agent) : undefined;
@@ -68,6 +69,11 @@ describe.skipIf(!enabled)("real opencode in a docker bottle", () => {
     expect((await dockerExec(bottle.containers.agent, ["sh", "-c", "command -v rg"], { user: "node" })).stdout.trim()).toBe("/usr/bin/rg");
     expect(egress.some((r) => r.host === "github.com" || r.host.endsWith(".githubusercontent.com"))).toBe(false);
   }, 60_000);
+
+  test("the agent's skill landed where opencode reads skills: the model was told of it", () => {
+    const description = skill.files["skills/review/SKILL.md"]!.match(/description: (.*)/)![1]!;
+    expect(fake.requests.some((r) => r.body.includes(description))).toBe(true);
+  });
 
   test("the file exists in the bottle", async () => {
     const res = await bottle.cli(["exec", bottle.id, "--", "cat", "hello.txt"]);

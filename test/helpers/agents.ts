@@ -33,6 +33,14 @@ upstream = "${o.upstream}"
 `;
 }
 
+/** An agent with one skill, and the skill's folder: the skill's description reaching the model proves it landed where the agent reads skills. */
+export function agentWithSkill(marker: string): { agent: string; files: Record<string, string> } {
+  return {
+    agent: '+++\ndescription = "e2e"\nskills = ["review"]\n+++\nDo exactly the task you are given.\n',
+    files: { "skills/review/SKILL.md": `---\nname: review\ndescription: Review code for ${marker}\n---\nRead the diff, then list problems.\n` },
+  };
+}
+
 /** Same shape as a real Google API key (AIza + 35 of [A-Za-z0-9_-]), random per run. */
 export function fakeGeminiKey(): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
