@@ -12,6 +12,8 @@ import { CODER_AGENT, REAL_KEY_VAR, fakeRealKey } from "../helpers/claude.ts";
 import { dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
 import { pollUntil } from "../helpers/poll.ts";
 import { cliInPty, type PtySession } from "../helpers/pty.ts";
+import { refusedEgress } from "../helpers/secrecy.ts";
+import type { AuditRecord } from "../../src/bundle/proxy/audit.ts";
 
 const enabled = await requireDocker("e2e: interactive Gemini CLI and opencode sessions");
 const TASK = "create hello.txt containing hi";
@@ -27,7 +29,17 @@ interface SessionCase {
   quit: string[];
 }
 
-async function session(c: SessionCase, upstream: string, real: string): Promise<{ bottle: TestBottle; pty: PtySession; file: string; exit: number; screen: string }> {
+interface SessionResult {
+  bottle: TestBottle;
+  pty: PtySession;
+  file: string;
+  exit: number;
+  screen: string;
+  /** What the proxy refused during the session (update checks, telemetry…). */
+  refused: AuditRecord[];
+}
+
+async function session(c: SessionCase, upstream: string, real: string): Promise<SessionResult> {
   const bottle = testBottle({
     prefix: `tty-${c.provider.slice(0, 3)}`,
     manifest: agentManifest({ bottle: "e2e", provider: c.provider, upstream }),
@@ -67,7 +79,10 @@ async function session(c: SessionCase, upstream: string, real: string): Promise<
   } finally {
     if (exit === -1) pty.kill();
   }
-  return { bottle, pty, file, exit, screen: plain(pty.screen()) };
+  const logs = await bottle.cli(["logs", bottle.id, "--egress", "--json"], 60_000);
+  const refused = logs.code === 0 ? (JSON.parse(logs.stdout) as AuditRecord[]).filter((r) => r.decision === "deny" || r.decision === "block") : [];
+  console.log(`${c.provider} session: refused egress (${refused.length}): ${refusedEgress(refused).join("; ") || "none"}`);
+  return { bottle, pty, file, exit, screen: plain(pty.screen()), refused };
 }
 
 describe.skipIf(!enabled)("interactive sessions through the bundle", () => {
@@ -87,6 +102,8 @@ describe.skipIf(!enabled)("interactive sessions through the bundle", () => {
     expect(r.screen).toContain("1 GEMINI.md file");
     expect(r.exit, r.screen.slice(-2000)).toBe(0);
     expect(fake.generateRequests().length).toBeGreaterThan(0);
+    // The interactive CLI is where update checks and usage statistics would run: none tried.
+    expect(refusedEgress(r.refused)).toEqual([]);
     for (const req of fake.requests) expect(req.headers["x-goog-api-key"]).toBe(real);
   }, 1_000_000);
 
@@ -98,6 +115,8 @@ describe.skipIf(!enabled)("interactive sessions through the bundle", () => {
     expect(r.file).toBe("hi\n");
     expect(r.exit, r.screen.slice(-2000)).toBe(0);
     expect(fake.messageRequests().length).toBeGreaterThan(0);
+    // At most its plugin SDK install from the npm registry, refused without harm.
+    expect(r.refused.every((x) => x.host === "registry.npmjs.org")).toBe(true);
     for (const req of fake.requests) expect(req.headers["x-api-key"]).toBe(real);
   }, 1_000_000);
 });
