@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startFakeGemini, type FakeGemini } from "../fakes/gemini-api.ts";
 import { containerEnv, testBottle, type TestBottle } from "../helpers/bottle.ts";
 import { describeRun } from "../helpers/cli.ts";
-import { dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
+import { docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
 import { canWatchProcesses, watchContainerProcesses, type ProcSnapshot } from "../helpers/procs.ts";
-import { grepFiles, grepProcesses, refusedEgress } from "../helpers/secrecy.ts";
+import { grepFiles, grepProcesses } from "../helpers/scan.ts";
+import { refusedEgress } from "../helpers/egress.ts";
 import { agentManifest, agentWithSkill, fakeGeminiKey } from "../helpers/agents.ts";
 import { REAL_KEY_VAR } from "../helpers/claude.ts";
 import type { RunResult } from "../../src/util/run.ts";
@@ -103,6 +104,7 @@ describe.skipIf(!enabled)("real Gemini CLI in a docker bottle", () => {
     expect(await grepFiles(bottle.containers.agent, REAL, "root")).toBe("");
     expect(await grepProcesses(bottle.containers.agent, placeholder)).toContain(`GEMINI_API_KEY=${placeholder}`);
     expect(await grepProcesses(bottle.containers.agent, REAL)).toBe("");
+    expect(await docker(["top", bottle.containers.agent, "-eo", "pid,args"])).not.toContain(REAL);
   }, 240_000);
 
   test.skipIf(!canWatchProcesses())("while Gemini CLI ran, its processes held the placeholder and never the real key", () => {

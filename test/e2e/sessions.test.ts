@@ -12,7 +12,7 @@ import { CODER_AGENT, REAL_KEY_VAR, fakeRealKey } from "../helpers/claude.ts";
 import { dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
 import { pollUntil } from "../helpers/poll.ts";
 import { cliInPty, type PtySession } from "../helpers/pty.ts";
-import { refusedEgress } from "../helpers/secrecy.ts";
+import { refusedEgress } from "../helpers/egress.ts";
 import type { AuditRecord } from "../../src/bundle/proxy/audit.ts";
 
 const enabled = await requireDocker("e2e: interactive Gemini CLI and opencode sessions");
