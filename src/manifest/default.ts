@@ -34,6 +34,28 @@ copy_cwd = true
 host = "api.openai.com"
 kind = "openai"
 credential = "\${OPENAI_API_KEY}"
+
+# Gemini CLI with the operator's Gemini API key.
+[bottles.gemini]
+agent = "coder"
+provider = "gemini"
+copy_cwd = true
+
+[[bottles.gemini.egress]]
+host = "generativelanguage.googleapis.com"
+kind = "gemini-api-key"
+credential = "\${GEMINI_API_KEY}"
+
+# opencode on Anthropic models, with the operator's Anthropic API key.
+[bottles.opencode]
+agent = "coder"
+provider = "opencode"
+copy_cwd = true
+
+[[bottles.opencode.egress]]
+host = "api.anthropic.com"
+kind = "anthropic-api-key"
+credential = "\${ANTHROPIC_API_KEY}"
 `;
 
 export const DEFAULT_AGENTS: Record<string, string> = {

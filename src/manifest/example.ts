@@ -7,7 +7,7 @@ version = 1
 
 [bottles.dev]
 agent = "dev"                 # agents/dev.md
-provider = "claude"           # claude | codex | shell
+provider = "claude"           # claude | codex | gemini | opencode | shell
 # backend = "docker"          # docker | smolmachines
 # base_image = "debian:bookworm-slim"
 copy_cwd = true               # copy the current directory into the bottle (default: false, an empty workdir)
@@ -27,7 +27,7 @@ GREETING = "hello"                    # a literal
 # for api.anthropic.com only. The real key never enters the bottle.
 [[bottles.dev.egress]]
 host = "api.anthropic.com"
-kind = "anthropic-api-key"            # anthropic-api-key | anthropic-oauth | openai | bearer | header
+kind = "anthropic-api-key"            # anthropic-api-key | anthropic-oauth | openai | gemini-api-key | bearer | header
 credential = "\${ANTHROPIC_API_KEY}"
 
 # Pushes go to a git gate in the bundle, then to the real remote for allowed refs only.

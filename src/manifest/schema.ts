@@ -2,9 +2,9 @@
 // always a typo, and silently ignoring it would weaken a security policy.
 import * as v from "valibot";
 
-export const PROVIDERS = ["claude", "codex", "shell"] as const;
+export const PROVIDERS = ["claude", "codex", "gemini", "opencode", "shell"] as const;
 export const BACKENDS = ["docker", "smolmachines"] as const;
-export const CREDENTIAL_KINDS = ["anthropic-api-key", "anthropic-oauth", "openai", "bearer", "header"] as const;
+export const CREDENTIAL_KINDS = ["anthropic-api-key", "anthropic-oauth", "openai", "gemini-api-key", "bearer", "header"] as const;
 
 const name = v.pipe(
   v.string(),

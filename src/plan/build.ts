@@ -26,6 +26,13 @@ export const PROVIDER_ENV: Partial<Record<Provider, [string, string][]>> = {
     ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"],
     ["DISABLE_AUTOUPDATER", "1"],
   ],
+  // opencode would otherwise fetch the model list from models.dev and LSP servers
+  // on each start (refused by the allowlist); it ships a snapshot of the list.
+  opencode: [
+    ["OPENCODE_DISABLE_AUTOUPDATE", "1"],
+    ["OPENCODE_DISABLE_MODELS_FETCH", "1"],
+    ["OPENCODE_DISABLE_LSP_DOWNLOAD", "1"],
+  ],
 };
 
 /** The operator config's part a plan reads (config/ sits above plan/; its Config fits this). */

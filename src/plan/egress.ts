@@ -15,6 +15,8 @@ export const KIND_DEFAULTS: Record<CredentialKind, KindDefaults> = {
   "anthropic-api-key": { header: "x-api-key", prefix: "", env: "ANTHROPIC_API_KEY" },
   "anthropic-oauth": { header: "authorization", prefix: "Bearer ", env: "CLAUDE_CODE_OAUTH_TOKEN" },
   openai: { header: "authorization", prefix: "Bearer ", env: "OPENAI_API_KEY" },
+  // Gemini CLI and the genai SDKs send the key in this header (never `?key=` unless told to).
+  "gemini-api-key": { header: "x-goog-api-key", prefix: "", env: "GEMINI_API_KEY" },
   bearer: { header: "authorization", prefix: "Bearer " },
   header: { header: "", prefix: "" },
 };

@@ -22,6 +22,8 @@ const KNOWN_PREFIXES = [
   "xoxs-",
   "xapp-",
   "glpat-",
+  // Google API keys (Gemini): AIza + 35 of [A-Za-z0-9_-].
+  "AIza",
 ];
 
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";

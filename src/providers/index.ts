@@ -6,12 +6,14 @@ import type { BottlePlan } from "../plan/types.ts";
 import type { Provider } from "../manifest/schema.ts";
 import { claude } from "./claude.ts";
 import { codex } from "./codex.ts";
+import { gemini } from "./gemini.ts";
+import { opencode } from "./opencode.ts";
 import { shell } from "./shell.ts";
 import type { ProviderSpec } from "./types.ts";
 
 export type { ProviderSpec, ImageRecipe, AgentFile } from "./types.ts";
 
-const PROVIDERS: Record<Provider, ProviderSpec> = { claude, codex, shell };
+const PROVIDERS: Record<Provider, ProviderSpec> = { claude, codex, gemini, opencode, shell };
 
 export function providerSpec(name: Provider): ProviderSpec {
   const p = PROVIDERS[name];

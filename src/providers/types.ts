@@ -1,6 +1,7 @@
 // What differs between agent programs: how their image is made, how they are
 // started for a task or a session, and where their per-agent files go.
 import type { AgentFile, BottlePlan } from "../plan/types.ts";
+import type { Provider } from "../manifest/schema.ts";
 
 /** A file written into the agent; defined in plan/ because the bundle's supervise config writes them too. */
 export type { AgentFile };
@@ -10,12 +11,19 @@ export interface ImageRecipe {
   apt: string[];
   /** Global npm packages (needs nodejs + npm in `apt`). */
   npm: string[];
+  /**
+   * Node.js major version from the npm registry's official builds
+   * (`node-linux-<arch>`), for agents that need a newer Node than the base
+   * image's Debian (bookworm ships 18). Installed into /usr/local/bin, ahead
+   * of Debian's on PATH.
+   */
+  node?: number;
   /** Extra executables put in /usr/local/bin: name → script text. */
   scripts?: Record<string, string>;
 }
 
 export interface ProviderSpec {
-  name: "claude" | "codex" | "shell";
+  name: Provider;
   recipe: ImageRecipe;
   /** Non-interactive run of one task (`run -p TASK`). */
   taskCommand(plan: BottlePlan, task: string): string[];

@@ -26,6 +26,8 @@ export interface TestBottle {
   home: TempHome;
   project: string;
   containers: { agent: string; bundle: string };
+  /** The CLI's env (state dirs, build CA, the test's host variables). */
+  env: Record<string, string>;
   /** Run the CLI in the project folder with the test's env. */
   cli(args: string[], timeoutMs?: number): Promise<RunResult>;
   cleanup(): Promise<void>;
@@ -44,6 +46,7 @@ export function testBottle(o: TestBottleOptions): TestBottle {
     home,
     project,
     containers,
+    env,
     cli: (args, timeoutMs) => cli(args, { cwd: project, env, timeoutMs }),
     async cleanup() {
       await cli(["rm", "--force", id], { cwd: project, env, timeoutMs: 60_000 }).catch(() => undefined);

@@ -58,6 +58,17 @@ describe("scriptedTurn", () => {
     expect(scriptedTurn({ system, tools, messages })).toEqual({ content: [{ type: "text", text: "Created hello.txt." }], stopReason: "end_turn" });
   });
 
+  test("opencode's lower-case tools: write with camelCase filePath, or bash", () => {
+    const oc = [{ name: "bash" }, { name: "write" }];
+    expect(scriptedTurn({ system, tools: oc, messages: [task] }, { toolUseId: "t" }).content.at(-1)).toEqual({
+      type: "tool_use",
+      id: "t",
+      name: "write",
+      input: { filePath: "/work/hello.txt", content: "hi\n" },
+    });
+    expect(scriptedTurn({ tools: [{ name: "bash" }], messages: [task] }, { toolUseId: "t" }).content[0]).toMatchObject({ name: "bash" });
+  });
+
   test("side requests without tools get plain text", () => {
     expect(scriptedTurn({ messages: [task] }).stopReason).toBe("end_turn");
   });

@@ -1,7 +1,7 @@
 // The fake model's behaviour, as a pure function of the request body: a task
 // such as "create hello.txt containing hi" gets one tool call that creates the
 // file, then, once the tool result comes back, a short final answer. Every
-// other request Claude Code makes on the side (titles, topic checks, quota
+// other request Claude Code or opencode makes on the side (titles, topic checks, quota
 // probes) gets a plain text answer.
 import type { AssistantTurn } from "./messages.ts";
 
@@ -69,10 +69,22 @@ export function scriptedTurn(body: any, opts: ScriptOptions = {}): AssistantTurn
       stopReason: "tool_use",
     };
   }
-  if (task && toolNames.has("Bash")) {
+  // opencode names its tools in lower case, with camelCase arguments.
+  if (task && toolNames.has("write") && opts.tool !== "Bash" && cwd) {
+    const filePath = task.file.startsWith("/") ? task.file : `${cwd.replace(/\/$/, "")}/${task.file}`;
+    return {
+      content: [
+        { type: "text", text: `I'll create ${task.file}.` },
+        { type: "tool_use", id, name: "write", input: { filePath, content: task.content + "\n" } },
+      ],
+      stopReason: "tool_use",
+    };
+  }
+  const bash = toolNames.has("Bash") ? "Bash" : toolNames.has("bash") ? "bash" : null;
+  if (task && bash) {
     const command = `printf '%s\\n' ${shellQuote(task.content)} > ${shellQuote(task.file)}`;
     return {
-      content: [{ type: "tool_use", id, name: "Bash", input: { command, description: `Create ${task.file}` } }],
+      content: [{ type: "tool_use", id, name: bash, input: { command, description: `Create ${task.file}` } }],
       stopReason: "tool_use",
     };
   }

@@ -31,7 +31,7 @@ describe("valid manifests", () => {
     const m = loadBuiltin();
     expect(m.builtin).toBe(true);
     expect(m.file).toBe(DEFAULT_MANIFEST_NAME);
-    expect(Object.keys(m.bottles).sort()).toEqual(["claude", "codex", "demo"]);
+    expect(Object.keys(m.bottles).sort()).toEqual(["claude", "codex", "demo", "gemini", "opencode"]);
     expect(Object.keys(m.agents).sort()).toEqual(["coder", "demo"]);
     expect(m.bottles.demo).toMatchObject({ provider: "shell", allow: ["example.com"] });
     // The agents that do tasks on the operator's repo copy it in, so their work is harvested home.
