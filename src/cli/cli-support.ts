@@ -2,6 +2,7 @@
 // command after `--`, the preflight prompt.
 import type { Database } from "bun:sqlite";
 import { consola } from "consola";
+import { openDb } from "../state/db.ts";
 import { findBottleRow, listBottleRows, type BottleRow } from "../state/bottles.ts";
 import { closest } from "../util/suggest.ts";
 import { BottleError } from "../util/errors.ts";
@@ -17,6 +18,16 @@ export function findOneBottle(db: Database, idOrPrefix: string): BottleRow {
   throw new BottleError("USAGE", `${idOrPrefix} matches ${rows.length} bottles: ${rows.map((r) => r.identity).join(", ")}`, {
     hint: "give more of the identity",
   });
+}
+
+/** One bottle's row, the database opened and closed around the look-up. */
+export function lookUpBottle(idOrPrefix: string): BottleRow {
+  const db = openDb();
+  try {
+    return findOneBottle(db, idOrPrefix);
+  } finally {
+    db.close();
+  }
 }
 
 /** Everything after the first `--` (the command for `run … --` and `exec … --`). */

@@ -1,9 +1,8 @@
 // `bot-bottle exec ID [-t] -- CMD…`: run a command in a running bottle as the agent user.
 import { defineCommand } from "citty";
 import { driverFor } from "../backends/registry.ts";
-import { openDb } from "../state/db.ts";
 import { BottleError } from "../util/errors.ts";
-import { argsAfterDashDash, findOneBottle } from "./cli-support.ts";
+import { argsAfterDashDash, lookUpBottle } from "./cli-support.ts";
 import type { CliMeta } from "./strict.ts";
 
 const meta: CliMeta = { name: "exec", description: "Run a command in a running bottle: exec ID -- CMD…", takesCommand: true, passesExitCode: true };
@@ -17,13 +16,7 @@ export default defineCommand({
   async run({ args, rawArgs }) {
     const argv = argsAfterDashDash(rawArgs);
     if (!argv?.length) throw new BottleError("USAGE", "no command given", { hint: `bot-bottle exec ${args.id} -- COMMAND…` });
-    const db = openDb();
-    let row;
-    try {
-      row = findOneBottle(db, args.id);
-    } finally {
-      db.close();
-    }
+    const row = lookUpBottle(args.id);
     const driver = await driverFor(row.backend);
     const live = await driver.status(row.plan);
     if (live !== "running") {

@@ -2,8 +2,7 @@
 // the manifest's lists, the operator's live changes, what is in force, and
 // whether the running bundle has applied the latest version.
 import { defineCommand } from "citty";
-import { openDb } from "../state/db.ts";
-import { findOneBottle } from "./cli-support.ts";
+import { lookUpBottle } from "./cli-support.ts";
 import { policyView } from "../lifecycle/live-policy.ts";
 import { inert } from "../util/inert.ts";
 import { jsonArg, printJson } from "./common.ts";
@@ -15,13 +14,7 @@ export default defineCommand({
     ...jsonArg,
   },
   async run({ args }) {
-    const db = openDb();
-    let row;
-    try {
-      row = findOneBottle(db, args.id);
-    } finally {
-      db.close();
-    }
+    const row = lookUpBottle(args.id);
     const view = policyView(row);
     if (args.json) return printJson(view);
     const out: string[] = [];
