@@ -39,7 +39,8 @@ export function notAllowed(host: string, port: number, why: string, suggestion: 
       `bot-bottle proxy: blocked ${host}:${port}\n` +
       `reason: ${why}\n` +
       `fix: if the agent should reach it, add "${suggestion}" to the bottle's allow list in bot-bottle.toml ` +
-      `(allow = [..., "${suggestion}"] under [bottles.NAME]) and relaunch the bottle.\n`,
+      `(allow = [..., "${suggestion}"] under [bottles.NAME]) and relaunch the bottle, ` +
+      `or allow it now, live: \`bot-bottle allow <bottle id> ${suggestion}\` (on_deny = "ask" asks the operator instead).\n`,
   };
 }
 
