@@ -5,15 +5,9 @@
 import { messageEvents, messageJson, type AssistantTurn } from "./anthropic/messages.ts";
 import { scriptedTurn, type ScriptOptions } from "./anthropic/script.ts";
 import { toolCallTurn, type ToolCallScript } from "./anthropic/tool-call.ts";
+import { listenAddress, recordRequest, standaloneAddress, type RecordedRequest } from "./recorded.ts";
 
-export interface RecordedRequest {
-  at: number;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  json?: any;
-}
+export type { RecordedRequest };
 
 export interface FakeAnthropicOptions {
   hostname?: string;
@@ -76,16 +70,9 @@ export function startFakeAnthropic(opts: FakeAnthropicOptions = {}): FakeAnthrop
     idleTimeout: 60,
     async fetch(req) {
       const url = new URL(req.url);
-      const body = req.method === "GET" || req.method === "HEAD" ? "" : await req.text();
-      const headers: Record<string, string> = {};
-      req.headers.forEach((v, k) => (headers[k] = v));
-      let json: any;
-      try {
-        json = body ? JSON.parse(body) : undefined;
-      } catch {
-        json = undefined;
-      }
-      requests.push({ at: Date.now(), method: req.method, path: url.pathname + url.search, headers, body, json });
+      const recorded = await recordRequest(req, url);
+      const { body, headers, json } = recorded;
+      requests.push(recorded);
       if (opts.log) console.error(`[fake-anthropic] ${req.method} ${url.pathname}${url.search} ${body.length}B stream=${json?.stream ?? "-"}`);
 
       // Claude Code probes HEAD /api/hello for connectivity before its first request.
@@ -130,24 +117,16 @@ export function startFakeAnthropic(opts: FakeAnthropicOptions = {}): FakeAnthrop
     },
   });
 
-  const hostname = server.hostname ?? opts.hostname ?? "127.0.0.1";
-  const port = server.port ?? 0;
   return {
-    url: `http://${hostname}:${port}`,
-    port,
-    hostname,
+    ...listenAddress(server, opts.hostname),
     requests,
     messageRequests: () => requests.filter((r) => r.method === "POST" && r.path.split("?")[0] === "/v1/messages"),
-    close: async () => {
-      server.stop(true);
-    },
   };
 }
 
 if (import.meta.main) {
   const fake = startFakeAnthropic({
-    port: Number(process.argv[2] ?? 0),
-    hostname: process.argv[3] ?? "127.0.0.1",
+    ...standaloneAddress(),
     apiKey: process.env.FAKE_ANTHROPIC_KEY,
     log: true,
   });

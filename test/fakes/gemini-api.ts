@@ -6,7 +6,7 @@
 // Run standalone: `bun test/fakes/gemini-api.ts [port] [host]` (key in FAKE_GEMINI_KEY).
 import { scriptedGeminiTurn, type ModelTurn } from "./gemini/script.ts";
 import { generateContentJson, googleError, sseFrames, streamChunks } from "./gemini/responses.ts";
-import type { RecordedRequest } from "./anthropic-api.ts";
+import { listenAddress, recordRequest, standaloneAddress, type RecordedRequest } from "./recorded.ts";
 
 export type { RecordedRequest };
 
@@ -66,16 +66,9 @@ export function startFakeGemini(opts: FakeGeminiOptions = {}): FakeGemini {
     idleTimeout: 60,
     async fetch(req) {
       const url = new URL(req.url);
-      const body = req.method === "GET" || req.method === "HEAD" ? "" : await req.text();
-      const headers: Record<string, string> = {};
-      req.headers.forEach((v, k) => (headers[k] = v));
-      let json: any;
-      try {
-        json = body ? JSON.parse(body) : undefined;
-      } catch {
-        json = undefined;
-      }
-      requests.push({ at: Date.now(), method: req.method, path: url.pathname + url.search, headers, body, json });
+      const recorded = await recordRequest(req, url);
+      const { body, headers, json } = recorded;
+      requests.push(recorded);
       if (opts.log) console.error(`[fake-gemini] ${req.method} ${url.pathname}${url.search} ${body.length}B`);
 
       if (!/^\/v1(beta|alpha)?\//.test(url.pathname)) return googleError(404, `The requested URL ${url.pathname} was not found on this server.`);
@@ -123,24 +116,16 @@ export function startFakeGemini(opts: FakeGeminiOptions = {}): FakeGemini {
     },
   });
 
-  const hostname = server.hostname ?? opts.hostname ?? "127.0.0.1";
-  const port = server.port ?? 0;
   return {
-    url: `http://${hostname}:${port}`,
-    port,
-    hostname,
+    ...listenAddress(server, opts.hostname),
     requests,
     generateRequests: () => requests.filter((r) => r.method === "POST" && /:(stream)?[gG]enerateContent$/.test(r.path.split("?")[0]!)),
-    close: async () => {
-      server.stop(true);
-    },
   };
 }
 
 if (import.meta.main) {
   const fake = startFakeGemini({
-    port: Number(process.argv[2] ?? 0),
-    hostname: process.argv[3] ?? "127.0.0.1",
+    ...standaloneAddress(),
     apiKey: process.env.FAKE_GEMINI_KEY,
     log: true,
   });

@@ -8,14 +8,9 @@
 import type { ServerWebSocket } from "bun";
 import { errorBody, newResponseId, responseEvents, sseFrame, type ResponseTurn } from "./openai/responses.ts";
 import { scriptedResponse, type ScriptOptions } from "./openai/script.ts";
+import { listenAddress, recordRequest, standaloneAddress, type RecordedRequest as RecordedHttp } from "./recorded.ts";
 
-export interface RecordedRequest {
-  at: number;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  json?: any;
+export interface RecordedRequest extends RecordedHttp {
   /** "ws" for a message received on an upgraded WebSocket (headers are the upgrade's). */
   transport: "http" | "ws";
 }
@@ -53,12 +48,6 @@ export interface FakeOpenAI {
 }
 
 export const FAKE_OPENAI_MODELS = ["gpt-5.1-codex", "gpt-5.1", "gpt-4.1"];
-
-function headersOf(req: Request): Record<string, string> {
-  const h: Record<string, string> = {};
-  req.headers.forEach((v, k) => (h[k] = v));
-  return h;
-}
 
 const requestId = () => `req_${crypto.randomUUID().replaceAll("-", "")}`;
 
@@ -131,15 +120,9 @@ export function startFakeOpenAI(opts: FakeOpenAIOptions = {}): FakeOpenAI {
     idleTimeout: 120,
     async fetch(req, srv) {
       const url = new URL(req.url);
-      const headers = headersOf(req);
-      const body = req.method === "GET" || req.method === "HEAD" ? "" : await req.text();
-      let json: any;
-      try {
-        json = body ? JSON.parse(body) : undefined;
-      } catch {
-        json = undefined;
-      }
-      requests.push({ at: Date.now(), method: req.method, path: url.pathname + url.search, headers, body, json, transport: "http" });
+      const recorded = await recordRequest(req, url);
+      const { body, headers, json } = recorded;
+      requests.push({ ...recorded, transport: "http" });
       log(`${req.method} ${url.pathname}${url.search} ${body.length}B${headers.upgrade ? ` upgrade=${headers.upgrade}` : ""}`);
 
       if (url.pathname === "/" || url.pathname === "/healthz") return new Response("ok");
@@ -197,26 +180,18 @@ export function startFakeOpenAI(opts: FakeOpenAIOptions = {}): FakeOpenAI {
     },
   });
 
-  const hostname = server.hostname ?? opts.hostname ?? "127.0.0.1";
-  const port = server.port ?? 0;
   return {
-    url: `http://${hostname}:${port}`,
-    port,
-    hostname,
+    ...listenAddress(server, opts.hostname),
     requests,
     responseRequests: () => requests.filter((r) => (r.transport === "ws" ? r.json?.type === "response.create" : r.method === "POST" && isResponsesPath(r.path.split("?")[0]!))),
     setWebSocket: (enabled) => void (webSocket = enabled),
-    close: async () => {
-      server.stop(true);
-    },
   };
 }
 
 if (import.meta.main) {
   const key = process.env.FAKE_OPENAI_KEY;
   const fake = startFakeOpenAI({
-    port: Number(process.argv[2] ?? 0),
-    hostname: process.argv[3] ?? "127.0.0.1",
+    ...standaloneAddress(),
     auth: key ? { bearer: key, accountId: process.env.FAKE_OPENAI_ACCOUNT_ID } : undefined,
     log: true,
   });
