@@ -2,19 +2,17 @@
 // through the bundle, talking to a scripted fake of the Anthropic API. The
 // fake only accepts the REAL key, which the bottle never holds: the bundle
 // swaps the agent's placeholder for it on the way out.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-api.ts";
 import { containerEnv, testBottle, type TestBottle } from "../helpers/bottle.ts";
 import { describeRun } from "../helpers/cli.ts";
-import { docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
-import { canWatchProcesses, watchContainerProcesses, type ProcSnapshot } from "../helpers/procs.ts";
-import { grepFiles as grepAgentFiles, grepProcesses } from "../helpers/scan.ts";
+import { networkGateway, requireDocker } from "../helpers/docker.ts";
+import { canWatchProcesses, type ProcSnapshot } from "../helpers/procs.ts";
+import { cleanUpAfterAll, expectHelloFile, expectKeyNotInEnv, expectKeyNotInFiles, expectKeyNotInProcesses, resumeForPlaceholder, runWatched, type SecretScan } from "../helpers/agent-run.ts";
 import type { RunResult } from "../../src/util/run.ts";
 import { claudeManifest, CODER_AGENT, fakeRealKey, REAL_KEY_VAR } from "../helpers/claude.ts";
 
 const enabled = await requireDocker("e2e: real Claude Code in a bottle");
-const TASK = "create hello.txt containing hi";
-const WORKDIR = "/home/node/work";
 
 describe.skipIf(!enabled)("real Claude Code in a docker bottle", () => {
   const REAL = fakeRealKey();
@@ -37,34 +35,20 @@ describe.skipIf(!enabled)("real Claude Code in a docker bottle", () => {
       env: { [REAL_KEY_VAR]: REAL },
     });
     const started = performance.now();
-    const watch = canWatchProcesses() ? watchContainerProcesses(bottle.containers.agent) : undefined;
-    // The first run builds the claude and bundle images: minutes on a cold CI machine.
-    runResult = await bottle.cli(["run", "e2e", "--name", bottle.id, "--keep", "--yes", "-p", TASK], 900_000);
-    during = (await watch?.stop()) ?? [];
+    ({ result: runResult, during } = await runWatched(bottle));
     console.log(`e2e: the fake API got ${fake.requests.map((r) => `${r.method} ${r.path}`).join(", ") || "nothing"}`);
     console.log(`e2e: bot-bottle run took ${Math.round(performance.now() - started)} ms (exit ${runResult.code})`);
-    if (runResult.code === 0) {
-      const resumed = await bottle.cli(["resume", bottle.id, "--detach"], 120_000);
-      if (resumed.code !== 0) console.log(describeRun(resumed));
-      placeholder = (await containerEnv(bottle.containers.agent)).ANTHROPIC_API_KEY ?? "";
-    }
+    if (runResult.code === 0) placeholder = await resumeForPlaceholder(bottle, "ANTHROPIC_API_KEY");
   }, 1_000_000);
 
-  afterAll(async () => {
-    await bottle?.cleanup();
-    await fake?.close();
-  }, 120_000);
+  cleanUpAfterAll(() => ({ bottle, fake }));
 
   test("bot-bottle run exits 0 and Claude Code finished the task", () => {
     expect(runResult.code, describeRun(runResult)).toBe(0);
     expect(runResult.stdout).toContain("Created hello.txt");
   }, 60_000);
 
-  test("the file exists in the bottle", async () => {
-    const res = await bottle.cli(["exec", bottle.id, "--", "cat", "hello.txt"]);
-    expect(res.code, describeRun(res)).toBe(0);
-    expect(res.stdout).toBe("hi\n");
-  }, 60_000);
+  test("the file exists in the bottle", () => expectHelloFile(bottle), 60_000);
 
   test("the fake API saw the real key on every call, the full tool loop, and never the placeholder", () => {
     const calls = fake.messageRequests();
@@ -85,31 +69,14 @@ describe.skipIf(!enabled)("real Claude Code in a docker bottle", () => {
     expect(bundleEnv).toContain(REAL);
   }, 60_000);
 
-  test("the real key is nowhere in the agent container's env", async () => {
-    const env = await containerEnv(bottle.containers.agent);
-    expect(Object.values(env).some((v) => v.includes(REAL))).toBe(false);
-    const execEnv = await dockerExec(bottle.containers.agent, ["env"], { user: "node" });
-    expect(execEnv.stdout).toContain(placeholder);
-    expect(execEnv.stdout).not.toContain(REAL);
-  }, 60_000);
+  const scan = (): SecretScan => ({ agent: bottle.containers.agent, real: REAL, placeholder, keyVar: "ANTHROPIC_API_KEY", marker });
+
+  test("the real key is nowhere in the agent container's env", () => expectKeyNotInEnv(scan()), 60_000);
 
   // grep reads the pattern from stdin: the key never enters the agent's argv or env.
-  const grepFiles = (pattern: string, user: string) => grepAgentFiles(bottle.containers.agent, pattern, user);
+  test("the real key is in no file of the agent (grep -r / as root and as the agent)", () => expectKeyNotInFiles(scan(), ["root", "node"]), 180_000);
 
-  test("the real key is in no file of the agent (grep -r / as root and as the agent)", async () => {
-    // The scan must be able to find things, or its silence proves nothing.
-    expect(await grepFiles(marker, "node")).toContain(`${WORKDIR}/README.md`);
-    expect(await grepFiles(REAL, "root")).toBe("");
-    expect(await grepFiles(REAL, "node")).toBe("");
-  }, 180_000);
-
-  test("the real key is in no process's env or command line", async () => {
-    const scan = (pattern: string) => grepProcesses(bottle.containers.agent, pattern);
-    expect(await scan(placeholder)).toContain(`ANTHROPIC_API_KEY=${placeholder}`);
-    expect(await scan(REAL)).toBe("");
-    const top = await docker(["top", bottle.containers.agent, "-eo", "pid,args"]);
-    expect(top).not.toContain(REAL);
-  }, 60_000);
+  test("the real key is in no process's env or command line", () => expectKeyNotInProcesses(scan()), 60_000);
 
   test.skipIf(!canWatchProcesses())("while Claude Code ran, its process held the placeholder and never the real key", () => {
     const claude = during.filter((p) => /(^|\/)claude(\.exe)?\n/.test(p.cmdline));

@@ -3,20 +3,19 @@
 // (WebSocket transport first, as Codex prefers). The fake only accepts the
 // REAL key, which the bottle never holds: Codex presents the placeholder from
 // the auth.json bot-bottle wrote, and the bundle swaps it on the way out.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai-api.ts";
 import { containerEnv, testBottle, type TestBottle } from "../helpers/bottle.ts";
 import { describeRun } from "../helpers/cli.ts";
-import { docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
-import { canWatchProcesses, watchContainerProcesses, type ProcSnapshot } from "../helpers/procs.ts";
-import { grepFiles, grepProcesses } from "../helpers/scan.ts";
+import { dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
+import { canWatchProcesses, type ProcSnapshot } from "../helpers/procs.ts";
+import { grepFiles } from "../helpers/scan.ts";
+import { cleanUpAfterAll, egressLog, expectHelloFile, expectKeyNotInEnv, expectKeyNotInFiles, expectKeyNotInProcesses, resumeForPlaceholder, runWatched, type SecretScan } from "../helpers/agent-run.ts";
 import { CODEX_AGENT, CODEX_SKILL, codexManifest, fakeOpenAIKey, OPENAI_KEY_VAR } from "../helpers/codex.ts";
 import type { RunResult } from "../../src/util/run.ts";
 import type { AuditRecord } from "../../src/bundle/proxy/audit.ts";
 
 const enabled = await requireDocker("e2e: real Codex CLI in a bottle");
-const TASK = "create hello.txt containing hi";
-const WORKDIR = "/home/node/work";
 
 describe.skipIf(!enabled)("real Codex CLI in a docker bottle", () => {
   const REAL = fakeOpenAIKey();
@@ -41,10 +40,7 @@ describe.skipIf(!enabled)("real Codex CLI in a docker bottle", () => {
       env: { [OPENAI_KEY_VAR]: REAL },
     });
     const started = performance.now();
-    const watch = canWatchProcesses() ? watchContainerProcesses(bottle.containers.agent) : undefined;
-    // The first run builds the codex and bundle images: minutes on a cold CI machine.
-    runResult = await bottle.cli(["run", "e2e", "--name", bottle.id, "--keep", "--yes", "-p", TASK], 900_000);
-    during = (await watch?.stop()) ?? [];
+    ({ result: runResult, during } = await runWatched(bottle));
     console.log(`e2e-codex: the fake API got ${fake.requests.map((r) => `${r.method} ${r.path}${r.transport === "ws" ? ` ${r.json?.type}` : ""}`).join(", ") || "nothing"}`);
     console.log(`e2e-codex: bot-bottle run took ${Math.round(performance.now() - started)} ms (exit ${runResult.code})`);
     if (runResult.code === 0) {
@@ -53,31 +49,19 @@ describe.skipIf(!enabled)("real Codex CLI in a docker bottle", () => {
       sseRun = await bottle.cli(["resume", bottle.id, "-p", "create second.txt containing two"], 300_000);
       console.log(`e2e-codex: over SSE the fake got ${fake.requests.slice(sseFrom).map((r) => `${r.method} ${r.path}`).join(", ")}`);
     }
-    const logs = await bottle.cli(["logs", bottle.id, "--egress", "--json"]);
-    audit = logs.code === 0 ? (JSON.parse(logs.stdout) as AuditRecord[]) : [];
+    audit = await egressLog(bottle);
     console.log(`e2e-codex: egress ${audit.map((r) => `${r.decision} ${r.method} ${r.host}${r.path ?? ""}`).join(" | ")}`);
-    if (runResult.code === 0) {
-      const resumed = await bottle.cli(["resume", bottle.id, "--detach"], 120_000);
-      if (resumed.code !== 0) console.log(describeRun(resumed));
-      placeholder = (await containerEnv(bottle.containers.agent)).OPENAI_API_KEY ?? "";
-    }
+    if (runResult.code === 0) placeholder = await resumeForPlaceholder(bottle, "OPENAI_API_KEY");
   }, 1_000_000);
 
-  afterAll(async () => {
-    await bottle?.cleanup();
-    await fake?.close();
-  }, 120_000);
+  cleanUpAfterAll(() => ({ bottle, fake }));
 
   test("bot-bottle run exits 0 and Codex finished the task", () => {
     expect(runResult.code, describeRun(runResult)).toBe(0);
     expect(runResult.stdout).toContain("Created hello.txt");
   }, 60_000);
 
-  test("the file exists in the bottle", async () => {
-    const res = await bottle.cli(["exec", bottle.id, "--", "cat", "hello.txt"]);
-    expect(res.code, describeRun(res)).toBe(0);
-    expect(res.stdout).toBe("hi\n");
-  }, 60_000);
+  test("the file exists in the bottle", () => expectHelloFile(bottle), 60_000);
 
   test("Codex spoke the Responses WebSocket through the proxy, with the full tool loop", () => {
     const calls = fake.responseRequests().filter((r) => fake.requests.indexOf(r) < sseFrom);
@@ -122,28 +106,17 @@ describe.skipIf(!enabled)("real Codex CLI in a docker bottle", () => {
     expect(Object.values(await containerEnv(bottle.containers.bundle))).toContain(REAL);
   }, 60_000);
 
-  test("the real key is nowhere in the agent container's env", async () => {
-    const env = await containerEnv(bottle.containers.agent);
-    expect(Object.values(env).some((v) => v.includes(REAL))).toBe(false);
-    const execEnv = await dockerExec(bottle.containers.agent, ["env"], { user: "node" });
-    expect(execEnv.stdout).toContain(placeholder);
-    expect(execEnv.stdout).not.toContain(REAL);
-  }, 60_000);
+  const scan = (): SecretScan => ({ agent: bottle.containers.agent, real: REAL, placeholder, keyVar: "OPENAI_API_KEY", marker });
+
+  test("the real key is nowhere in the agent container's env", () => expectKeyNotInEnv(scan()), 60_000);
 
   test("the real key is in no file of the agent (grep -r / as root and as the agent)", async () => {
-    expect(await grepFiles(bottle.containers.agent, marker, "node")).toContain(`${WORKDIR}/README.md`);
     // Codex's own session log holds what it sent: the scan must cover it and find only the placeholder.
     expect(await grepFiles(bottle.containers.agent, placeholder, "root")).toContain("/home/node/.codex/auth.json");
-    expect(await grepFiles(bottle.containers.agent, REAL, "root")).toBe("");
-    expect(await grepFiles(bottle.containers.agent, REAL, "node")).toBe("");
+    await expectKeyNotInFiles(scan(), ["root", "node"]);
   }, 180_000);
 
-  test("the real key is in no process's env or command line", async () => {
-    expect(await grepProcesses(bottle.containers.agent, placeholder)).toContain(`OPENAI_API_KEY=${placeholder}`);
-    expect(await grepProcesses(bottle.containers.agent, REAL)).toBe("");
-    const top = await docker(["top", bottle.containers.agent, "-eo", "pid,args"]);
-    expect(top).not.toContain(REAL);
-  }, 60_000);
+  test("the real key is in no process's env or command line", () => expectKeyNotInProcesses(scan()), 60_000);
 
   test.skipIf(!canWatchProcesses())("while Codex ran, no process held the real key", () => {
     const codex = during.filter((p) => /(^|\/)codex(\.js)?\n/.test(p.cmdline));

@@ -2,22 +2,19 @@
 // to a scripted fake of the Gemini API (test/fakes/gemini-api.ts) that accepts
 // only the REAL key. The bottle holds a placeholder of the same shape in
 // GEMINI_API_KEY; the bundle swaps it for the real key in x-goog-api-key.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { startFakeGemini, type FakeGemini } from "../fakes/gemini-api.ts";
-import { containerEnv, testBottle, type TestBottle } from "../helpers/bottle.ts";
+import { containerEnv, type TestBottle } from "../helpers/bottle.ts";
 import { describeRun } from "../helpers/cli.ts";
-import { docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
-import { canWatchProcesses, watchContainerProcesses, type ProcSnapshot } from "../helpers/procs.ts";
-import { grepFiles, grepProcesses } from "../helpers/scan.ts";
+import { dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
+import { canWatchProcesses, type ProcSnapshot } from "../helpers/procs.ts";
+import { cleanUpAfterAll, expectHelloFile, expectKeyNotInEnv, expectKeyNotInFiles, expectKeyNotInProcesses, runAndInspect, skilledAgentBottle, type SecretScan } from "../helpers/agent-run.ts";
 import { refusedEgress } from "../helpers/egress.ts";
-import { agentManifest, agentWithSkill, fakeGeminiKey } from "../helpers/agents.ts";
-import { REAL_KEY_VAR } from "../helpers/claude.ts";
+import { agentWithSkill, fakeGeminiKey } from "../helpers/agents.ts";
 import type { RunResult } from "../../src/util/run.ts";
 import type { AuditRecord } from "../../src/bundle/proxy/audit.ts";
 
 const enabled = await requireDocker("e2e: real Gemini CLI in a bottle");
-const TASK = "create hello.txt containing hi";
-const WORKDIR = "/home/node/work";
 const MODEL_HOST = "generativelanguage.googleapis.com";
 
 describe.skipIf(!enabled)("real Gemini CLI in a docker bottle", () => {
@@ -33,32 +30,11 @@ describe.skipIf(!enabled)("real Gemini CLI in a docker bottle", () => {
 
   beforeAll(async () => {
     fake = startFakeGemini({ hostname: await networkGateway("bridge"), apiKey: REAL });
-    bottle = testBottle({
-      prefix: "e2e-gem",
-      manifest: agentManifest({ bottle: "e2e", provider: "gemini", upstream: fake.url }),
-      agents: { coder: skill.agent },
-      files: { "README.md": `${marker}\n`, ...skill.files },
-      env: { [REAL_KEY_VAR]: REAL },
-    });
-    const watch = canWatchProcesses() ? watchContainerProcesses(bottle.containers.agent) : undefined;
-    // The first run builds the gemini and bundle images: minutes on a cold CI machine.
-    runResult = await bottle.cli(["run", "e2e", "--name", bottle.id, "--keep", "--yes", "-p", TASK], 900_000);
-    during = (await watch?.stop()) ?? [];
-    console.log(`e2e gemini: the fake API got ${fake.requests.map((r) => `${r.method} ${r.path}`).join(", ") || "nothing"}`);
-    const logs = await bottle.cli(["logs", bottle.id, "--egress", "--json"]);
-    egress = logs.code === 0 ? JSON.parse(logs.stdout) : [];
-    console.log(`e2e gemini: refused egress (${refusedEgress(egress).length}): ${refusedEgress(egress).join("; ") || "none"}`);
-    if (runResult.code === 0) {
-      const resumed = await bottle.cli(["resume", bottle.id, "--detach"], 120_000);
-      if (resumed.code !== 0) console.log(describeRun(resumed));
-      placeholder = (await containerEnv(bottle.containers.agent)).GEMINI_API_KEY ?? "";
-    }
+    bottle = skilledAgentBottle({ prefix: "e2e-gem", provider: "gemini", upstream: fake.url, realKey: REAL, marker, skill });
+    ({ result: runResult, during, egress, placeholder } = await runAndInspect("e2e gemini", bottle, fake, "GEMINI_API_KEY"));
   }, 1_000_000);
 
-  afterAll(async () => {
-    await bottle?.cleanup();
-    await fake?.close();
-  }, 120_000);
+  cleanUpAfterAll(() => ({ bottle, fake }));
 
   test("bot-bottle run exits 0 and Gemini CLI finished the task", () => {
     expect(runResult.code, describeRun(runResult)).toBe(0);
@@ -70,11 +46,7 @@ describe.skipIf(!enabled)("real Gemini CLI in a docker bottle", () => {
     expect(fake.requests.some((r) => r.body.includes(description))).toBe(true);
   });
 
-  test("the file exists in the bottle", async () => {
-    const res = await bottle.cli(["exec", bottle.id, "--", "cat", "hello.txt"]);
-    expect(res.code, describeRun(res)).toBe(0);
-    expect(res.stdout).toBe("hi\n");
-  }, 60_000);
+  test("the file exists in the bottle", () => expectHelloFile(bottle), 60_000);
 
   test("the fake saw the real key on every call, the function-call loop, and never the placeholder", () => {
     const calls = fake.generateRequests();
@@ -94,17 +66,10 @@ describe.skipIf(!enabled)("real Gemini CLI in a docker bottle", () => {
   }, 60_000);
 
   test("the real key is in no env, file or process of the agent", async () => {
-    const env = await containerEnv(bottle.containers.agent);
-    expect(Object.values(env).some((v) => v.includes(REAL))).toBe(false);
-    const execEnv = await dockerExec(bottle.containers.agent, ["env"], { user: "node" });
-    expect(execEnv.stdout).toContain(placeholder);
-    expect(execEnv.stdout).not.toContain(REAL);
-    // The scan must be able to find things, or its silence proves nothing.
-    expect(await grepFiles(bottle.containers.agent, marker, "node")).toContain(`${WORKDIR}/README.md`);
-    expect(await grepFiles(bottle.containers.agent, REAL, "root")).toBe("");
-    expect(await grepProcesses(bottle.containers.agent, placeholder)).toContain(`GEMINI_API_KEY=${placeholder}`);
-    expect(await grepProcesses(bottle.containers.agent, REAL)).toBe("");
-    expect(await docker(["top", bottle.containers.agent, "-eo", "pid,args"])).not.toContain(REAL);
+    const scan: SecretScan = { agent: bottle.containers.agent, real: REAL, placeholder, keyVar: "GEMINI_API_KEY", marker };
+    await expectKeyNotInEnv(scan);
+    await expectKeyNotInFiles(scan, ["root"]);
+    await expectKeyNotInProcesses(scan);
   }, 240_000);
 
   test.skipIf(!canWatchProcesses())("while Gemini CLI ran, its processes held the placeholder and never the real key", () => {

@@ -3,22 +3,19 @@
 // Messages API (test/fakes/anthropic-api.ts) that accepts only the REAL key.
 // opencode is a Bun-compiled binary: this also proves its runtime trusts the
 // bottle's CA (NODE_EXTRA_CA_CERTS) and goes through HTTPS_PROXY.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-api.ts";
-import { containerEnv, testBottle, type TestBottle } from "../helpers/bottle.ts";
+import { containerEnv, type TestBottle } from "../helpers/bottle.ts";
 import { describeRun } from "../helpers/cli.ts";
-import { docker, dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
-import { canWatchProcesses, watchContainerProcesses, type ProcSnapshot } from "../helpers/procs.ts";
-import { grepFiles, grepProcesses } from "../helpers/scan.ts";
-import { refusedEgress } from "../helpers/egress.ts";
-import { agentManifest, agentWithSkill } from "../helpers/agents.ts";
-import { fakeRealKey, REAL_KEY_VAR } from "../helpers/claude.ts";
+import { dockerExec, networkGateway, requireDocker } from "../helpers/docker.ts";
+import { canWatchProcesses, type ProcSnapshot } from "../helpers/procs.ts";
+import { cleanUpAfterAll, expectHelloFile, expectKeyNotInEnv, expectKeyNotInFiles, expectKeyNotInProcesses, runAndInspect, skilledAgentBottle, type SecretScan } from "../helpers/agent-run.ts";
+import { agentWithSkill } from "../helpers/agents.ts";
+import { fakeRealKey } from "../helpers/claude.ts";
 import type { RunResult } from "../../src/util/run.ts";
 import type { AuditRecord } from "../../src/bundle/proxy/audit.ts";
 
 const enabled = await requireDocker("e2e: real opencode in a bottle");
-const TASK = "create hello.txt containing hi";
-const WORKDIR = "/home/node/work";
 const MODEL_HOST = "api.anthropic.com";
 
 describe.skipIf(!enabled)("real opencode in a docker bottle", () => {
@@ -34,32 +31,11 @@ describe.skipIf(!enabled)("real opencode in a docker bottle", () => {
 
   beforeAll(async () => {
     fake = startFakeAnthropic({ hostname: await networkGateway("bridge"), apiKey: REAL });
-    bottle = testBottle({
-      prefix: "e2e-oc",
-      manifest: agentManifest({ bottle: "e2e", provider: "opencode", upstream: fake.url }),
-      agents: { coder: skill.agent },
-      files: { "README.md": `${marker}\n`, ...skill.files },
-      env: { [REAL_KEY_VAR]: REAL },
-    });
-    const watch = canWatchProcesses() ? watchContainerProcesses(bottle.containers.agent) : undefined;
-    // The first run builds the opencode and bundle images: minutes on a cold CI machine.
-    runResult = await bottle.cli(["run", "e2e", "--name", bottle.id, "--keep", "--yes", "-p", TASK], 900_000);
-    during = (await watch?.stop()) ?? [];
-    console.log(`e2e opencode: the fake API got ${fake.requests.map((r) => `${r.method} ${r.path}`).join(", ") || "nothing"}`);
-    const logs = await bottle.cli(["logs", bottle.id, "--egress", "--json"]);
-    egress = logs.code === 0 ? JSON.parse(logs.stdout) : [];
-    console.log(`e2e opencode: refused egress (${refusedEgress(egress).length}): ${refusedEgress(egress).join("; ") || "none"}`);
-    if (runResult.code === 0) {
-      const resumed = await bottle.cli(["resume", bottle.id, "--detach"], 120_000);
-      if (resumed.code !== 0) console.log(describeRun(resumed));
-      placeholder = (await containerEnv(bottle.containers.agent)).ANTHROPIC_API_KEY ?? "";
-    }
+    bottle = skilledAgentBottle({ prefix: "e2e-oc", provider: "opencode", upstream: fake.url, realKey: REAL, marker, skill });
+    ({ result: runResult, during, egress, placeholder } = await runAndInspect("e2e opencode", bottle, fake, "ANTHROPIC_API_KEY"));
   }, 1_000_000);
 
-  afterAll(async () => {
-    await bottle?.cleanup();
-    await fake?.close();
-  }, 120_000);
+  cleanUpAfterAll(() => ({ bottle, fake }));
 
   test("bot-bottle run exits 0 and opencode finished the task", () => {
     expect(runResult.code, describeRun(runResult)).toBe(0);
@@ -76,11 +52,7 @@ describe.skipIf(!enabled)("real opencode in a docker bottle", () => {
     expect(fake.requests.some((r) => r.body.includes(description))).toBe(true);
   });
 
-  test("the file exists in the bottle", async () => {
-    const res = await bottle.cli(["exec", bottle.id, "--", "cat", "hello.txt"]);
-    expect(res.code, describeRun(res)).toBe(0);
-    expect(res.stdout).toBe("hi\n");
-  }, 60_000);
+  test("the file exists in the bottle", () => expectHelloFile(bottle), 60_000);
 
   test("the fake saw the real key on every call, the tool loop, and never the placeholder", () => {
     const calls = fake.messageRequests();
@@ -103,16 +75,10 @@ describe.skipIf(!enabled)("real opencode in a docker bottle", () => {
   }, 60_000);
 
   test("the real key is in no env, file or process of the agent", async () => {
-    const env = await containerEnv(bottle.containers.agent);
-    expect(Object.values(env).some((v) => v.includes(REAL))).toBe(false);
-    const execEnv = await dockerExec(bottle.containers.agent, ["env"], { user: "node" });
-    expect(execEnv.stdout).toContain(placeholder);
-    expect(execEnv.stdout).not.toContain(REAL);
-    expect(await grepFiles(bottle.containers.agent, marker, "node")).toContain(`${WORKDIR}/README.md`);
-    expect(await grepFiles(bottle.containers.agent, REAL, "root")).toBe("");
-    expect(await grepProcesses(bottle.containers.agent, placeholder)).toContain(`ANTHROPIC_API_KEY=${placeholder}`);
-    expect(await grepProcesses(bottle.containers.agent, REAL)).toBe("");
-    expect(await docker(["top", bottle.containers.agent, "-eo", "pid,args"])).not.toContain(REAL);
+    const scan: SecretScan = { agent: bottle.containers.agent, real: REAL, placeholder, keyVar: "ANTHROPIC_API_KEY", marker };
+    await expectKeyNotInEnv(scan);
+    await expectKeyNotInFiles(scan, ["root"]);
+    await expectKeyNotInProcesses(scan);
   }, 240_000);
 
   test.skipIf(!canWatchProcesses())("while opencode ran, its process held the placeholder and never the real key", () => {
