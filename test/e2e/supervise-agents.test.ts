@@ -4,7 +4,7 @@
 // through the CLI and the answer comes back to the (fake) model as the tool's
 // result. One approve round per agent keeps CI time modest; the deny path is
 // the same server code, proven with Claude Code (claude-supervise.test.ts).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-api.ts";
 import { toolCallTurn } from "../fakes/anthropic/tool-call.ts";
 import { startFakeGemini, type FakeGemini } from "../fakes/gemini-api.ts";
@@ -15,6 +15,7 @@ import { CODER_AGENT, REAL_KEY_VAR, fakeRealKey } from "../helpers/claude.ts";
 import { describeRun } from "../helpers/cli.ts";
 import { networkGateway, requireDocker } from "../helpers/docker.ts";
 import { pollUntil } from "../helpers/poll.ts";
+import { cleanUpAfterAll } from "../helpers/agent-run.ts";
 import { PORTS } from "../../src/plan/bottle-paths.ts";
 import type { AuditRecord } from "../../src/bundle/proxy/audit.ts";
 import type { RunResult } from "../../src/util/run.ts";
@@ -57,6 +58,16 @@ async function approveRound(bottle: TestBottle): Promise<Outcome> {
   return out;
 }
 
+/** A bottle of `provider` with `supervise = true`, its model API the fake at `upstream`. */
+function supervisedBottle(prefix: string, provider: Parameters<typeof agentManifest>[0]["provider"], upstream: string, realKey: string): TestBottle {
+  return testBottle({
+    prefix,
+    manifest: agentManifest({ bottle: "sup", provider, upstream, extra: ["supervise = true"] }),
+    agents: { coder: CODER_AGENT },
+    env: { [REAL_KEY_VAR]: realKey },
+  });
+}
+
 function expectApproved(out: Outcome, modelHost: string) {
   expect(out.error, out.error).toBeUndefined();
   expect(out.request).toMatchObject({ kind: "approval", ...INPUT });
@@ -83,19 +94,11 @@ describe.skipIf(!enabled)("supervise: real Gemini CLI asks, the operator approve
       apiKey: REAL,
       script: (body) => geminiToolCallTurn(body, { match: APPROVAL, args: INPUT, answer: (_n, r) => `The operator answered: ${JSON.stringify(r)}` }),
     });
-    bottle = testBottle({
-      prefix: "sup-gem",
-      manifest: agentManifest({ bottle: "sup", provider: "gemini", upstream: fake.url, extra: ["supervise = true"] }),
-      agents: { coder: CODER_AGENT },
-      env: { [REAL_KEY_VAR]: REAL },
-    });
+    bottle = supervisedBottle("sup-gem", "gemini", fake.url, REAL);
     out = await approveRound(bottle);
   }, 1_000_000);
 
-  afterAll(async () => {
-    await bottle?.cleanup();
-    await fake?.close();
-  }, 120_000);
+  cleanUpAfterAll(() => ({ bottle, fake }));
 
   test("Gemini CLI called request_approval, got the approval and the note back", () => {
     expectApproved(out, "generativelanguage.googleapis.com");
@@ -119,19 +122,11 @@ describe.skipIf(!enabled)("supervise: real opencode asks, the operator approves"
         return toolCallTurn(body, { tool, input: INPUT, answer: (r) => `The operator answered: ${r}` });
       },
     });
-    bottle = testBottle({
-      prefix: "sup-oc",
-      manifest: agentManifest({ bottle: "sup", provider: "opencode", upstream: fake.url, extra: ["supervise = true"] }),
-      agents: { coder: CODER_AGENT },
-      env: { [REAL_KEY_VAR]: REAL },
-    });
+    bottle = supervisedBottle("sup-oc", "opencode", fake.url, REAL);
     out = await approveRound(bottle);
   }, 1_000_000);
 
-  afterAll(async () => {
-    await bottle?.cleanup();
-    await fake?.close();
-  }, 120_000);
+  cleanUpAfterAll(() => ({ bottle, fake }));
 
   test("opencode called request_approval, got the approval and the note back", () => {
     expectApproved(out, "api.anthropic.com");
