@@ -12,6 +12,18 @@ export function agentDoc(meta: Record<string, string>, prompt: string): string {
 /** The plain shell agent most docker tests run. */
 export const SHELL_AGENT = agentDoc({ provider: "shell" }, "You are a test agent.\n");
 
+/** A shell agent for tests that name their bottles themselves. */
+export const SH_AGENT = '+++\nprovider = "shell"\n+++\nA test agent.\n';
+
+/** `[bottles.box]` copying the project in, with the shell agent `box` (agents/box.md); `extra` follows. */
+export const copyBoxManifest = (extra = "") => `
+version = 1
+[bottles.box]
+agent = "box"
+provider = "shell"
+copy_cwd = true
+${extra}`;
+
 /** A project with one shell bottle `box` (agent `sh`); `boxToml` follows `[bottles.box]` (more keys, tables, bottles). */
 export function writeShellBox(dir: string, boxToml = ""): string {
   return writeProject(dir, { agents: { sh: SHELL_AGENT }, manifest: `version = 1\n[bottles.box]\nagent = "sh"\n${boxToml}` });

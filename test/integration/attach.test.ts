@@ -4,7 +4,7 @@
 // running in the bottle, and `attach` in a new pty talks to the same agent
 // and exits with its code.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stateKey } from "../../src/backends/shared/bundle-sidecar.ts";
@@ -12,6 +12,7 @@ import { dockerAnswers } from "../helpers/docker.ts";
 import { cliEnv, testId } from "../helpers/tmp.ts";
 import { cli as runCli, MAIN } from "../helpers/cli.ts";
 import { pollUntil } from "../helpers/poll.ts";
+import { SH_AGENT, writeProject } from "../helpers/manifest.ts";
 
 const hasScript = Bun.which("script") !== null;
 if (!hasScript) console.log("skip: attach tests need util-linux `script` for a pty");
@@ -38,16 +39,14 @@ function inPty(args: string[]) {
 
 beforeAll(() => {
   if (!dockerOk) return;
-  mkdirSync(join(CWD, "agents"), { recursive: true });
-  writeFileSync(join(CWD, "agents/sh.md"), '+++\nprovider = "shell"\n+++\nA test agent.\n');
-  writeFileSync(
-    join(CWD, "bot-bottle.toml"),
-    `version = 1
+  writeProject(CWD, {
+    agents: { sh: SH_AGENT },
+    manifest: `version = 1
 [bottles.talk]
 agent = "sh"
 command = ["sh", "-c", "echo READY; read line; echo got:$line; exit 7"]
 `,
-  );
+  });
 });
 
 afterAll(() => {

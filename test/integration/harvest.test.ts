@@ -12,17 +12,12 @@ import { testBottle, type TestBottle } from "../helpers/bottle.ts";
 import { describeRun } from "../helpers/cli.ts";
 import { GIT_ENV } from "../helpers/git.ts";
 import { pollUntil } from "../helpers/poll.ts";
+import { copyBoxManifest } from "../helpers/manifest.ts";
 import { buildCaFile } from "../helpers/images.ts";
 
 const enabled = await requireDocker("harvest integration");
 
-const MANIFEST = `
-version = 1
-[bottles.box]
-agent = "box"
-provider = "shell"
-copy_cwd = true
-`;
+const MANIFEST = copyBoxManifest();
 const AGENT = `+++
 description = "harvest test agent"
 +++

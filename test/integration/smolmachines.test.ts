@@ -12,21 +12,16 @@ import { GIT_ENV } from "../helpers/git.ts";
 import { requireDocker } from "../helpers/docker.ts";
 import { sharedCacheHome } from "../helpers/tmp.ts";
 import { testBottle, type TestBottle } from "../helpers/bottle.ts";
+import { copyBoxManifest } from "../helpers/manifest.ts";
 import { craneCalls, FAKES_DIR, machinesJson, smolvmCalls, verbOf, type RecordedCall } from "../fakes/smolvm-lib/testing.ts";
 
 const hasDocker = await requireDocker("smolmachines integration");
 
-const MANIFEST = `
-version = 1
-[bottles.box]
-agent = "box"
-provider = "shell"
-copy_cwd = true
-
+const MANIFEST = copyBoxManifest(`
 [bottles.box.env]
 GREETING = "hello from the manifest"
 TOKEN = "?a token for the agent"
-`;
+`);
 
 const AGENT = `+++
 description = "smolmachines test agent"

@@ -4,7 +4,7 @@
 // call the bottle unknown and delete nothing; Ctrl-C in the middle of an image
 // build exits 130 and leaves no build container or dangling layer behind.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stateKey } from "../../src/backends/shared/bundle-sidecar.ts";
@@ -14,6 +14,7 @@ import { dockerAnswers } from "../helpers/docker.ts";
 import { cliEnv, testId } from "../helpers/tmp.ts";
 import { cli as runCli, MAIN } from "../helpers/cli.ts";
 import { pollUntil } from "../helpers/poll.ts";
+import { SH_AGENT, writeProject } from "../helpers/manifest.ts";
 import { testBaseImage } from "../helpers/images.ts";
 
 const dockerOk = dockerAnswers("stop/gc/signal integration tests");
@@ -37,11 +38,9 @@ const ls = async (env: Record<string, string> = {}) => JSON.parse((await cli(["l
 
 beforeAll(() => {
   if (!dockerOk) return;
-  mkdirSync(join(CWD, "agents"), { recursive: true });
-  writeFileSync(join(CWD, "agents/sh.md"), '+++\nprovider = "shell"\n+++\nA test agent.\n');
-  writeFileSync(
-    join(CWD, "bot-bottle.toml"),
-    `version = 1
+  writeProject(CWD, {
+    agents: { sh: SH_AGENT },
+    manifest: `version = 1
 [bottles.box]
 agent = "sh"
 
@@ -50,7 +49,7 @@ agent = "sh"
 agent = "sh"
 base_image = "${FRESH_BASE}"
 `,
-  );
+  });
 });
 
 afterAll(() => {
