@@ -14,6 +14,7 @@ import { readAudit } from "../../src/bundle/proxy/audit.ts";
 import { startProxy, UPSTREAM_CA_ENV } from "../../src/bundle/proxy/server.ts";
 import { encodeFrame } from "../../src/bundle/proxy/websocket.ts";
 import { startTestUpstream, type TestUpstream } from "../../scripts/bench/lib/upstream.ts";
+import { connectTunnel } from "../helpers/proxy-tunnel.ts";
 
 const CURL = Bun.which("curl");
 if (!CURL) console.warn("skipping proxy egress tests: curl is not installed");
@@ -99,22 +100,10 @@ async function curl(args: string[]): Promise<{ status: number; body: string; hea
 
 /** A TLS connection to `host` through the proxy (the agent's view of an intercepted tunnel). */
 async function tlsThrough(host: string): Promise<TLSSocket> {
-  const sock = netConnect(proxy.address.port, "127.0.0.1");
-  await new Promise<void>((resolve, reject) => {
-    let got = "";
-    sock.once("error", reject);
-    const onData = (d: Buffer) => {
-      got += d.toString("latin1");
-      if (!got.includes("\r\n\r\n")) return;
-      sock.off("data", onData);
-      got.startsWith("HTTP/1.1 200") ? resolve() : reject(new Error(got));
-    };
-    sock.on("data", onData);
-    sock.write(`CONNECT ${host}:443 HTTP/1.1\r\nHost: ${host}:443\r\n\r\n`);
-  });
+  const sock = await connectTunnel(proxy.address.port, host, 443);
   const ca = await Bun.file(join(dir, "ca", "ca.crt")).text();
   return await new Promise<TLSSocket>((resolve, reject) => {
-    const t = tlsConnect({ socket: sock as Socket, servername: host, ca, ALPNProtocols: ["http/1.1"] }, () => resolve(t));
+    const t = tlsConnect({ socket: sock, servername: host, ca, ALPNProtocols: ["http/1.1"] }, () => resolve(t));
     t.once("error", reject);
   });
 }

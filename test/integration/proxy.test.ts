@@ -12,6 +12,7 @@ import { readAudit } from "../../src/bundle/proxy/audit.ts";
 import { startProxy, UPSTREAM_CA_ENV } from "../../src/bundle/proxy/server.ts";
 import { startTestUpstream, type TestUpstream } from "../../scripts/bench/lib/upstream.ts";
 import { missingPrograms, skipWhen } from "../helpers/skip.ts";
+import { connectTunnel } from "../helpers/proxy-tunnel.ts";
 
 /** The agent side of these tests is curl, as in a real bottle. */
 const NO_CURL = skipWhen("proxy integration tests", missingPrograms(["curl"]));
@@ -114,21 +115,8 @@ async function rawProxy(request: string): Promise<string> {
 }
 
 /** CONNECT through the proxy and return the raw tunnel socket. */
-async function tunnel(host: string, port: number, proxyPort = proxy.address.port): Promise<Socket> {
-  const sock = netConnect(proxyPort, "127.0.0.1");
-  await new Promise<void>((resolve, reject) => {
-    let got = "";
-    sock.once("error", reject);
-    const onData = (d: Buffer) => {
-      got += d.toString("latin1");
-      if (!got.includes("\r\n\r\n")) return;
-      sock.off("data", onData);
-      got.startsWith("HTTP/1.1 200") ? resolve() : reject(new Error(got));
-    };
-    sock.on("data", onData);
-    sock.write(`CONNECT ${host}:${port} HTTP/1.1\r\nHost: ${host}:${port}\r\n\r\n`);
-  });
-  return sock;
+function tunnel(host: string, port: number, proxyPort = proxy.address.port): Promise<Socket> {
+  return connectTunnel(proxyPort, host, port);
 }
 
 describe.skipIf(NO_CURL)("proxy: allowlist and forwarding", () => {
