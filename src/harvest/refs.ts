@@ -19,10 +19,36 @@ export function safeBranchName(name: string): boolean {
   return name.split("/").every((part) => part !== "" && !part.startsWith(".") && !part.startsWith("-") && !part.endsWith(".lock") && !part.includes(".."));
 }
 
-/** Candidate names for a branch: `b`, `b-1`, `b-2`, … (`wip` is reserved for uncommitted work). */
+/**
+ * Candidate names for a branch: `b`, `b-1`, `b-2`, … (`wip` is reserved for
+ * uncommitted work). A name with folders also gets `top-N/rest`: when `top` is
+ * a ref already (the wip snapshot owns `wip`, so a bottle branch `wip/x`),
+ * every `wip/x-N` is under it and only a renamed folder is free.
+ */
 export function* candidates(branch: string, reserved = false): Generator<string> {
   if (!reserved) yield branch;
-  for (let n = 1; ; n++) yield `${branch}-${n}`;
+  const slash = branch.indexOf("/");
+  for (let n = 1; ; n++) {
+    yield `${branch}-${n}`;
+    if (slash > 0) yield `${branch.slice(0, slash)}-${n}${branch.slice(slash)}`;
+  }
+}
+
+/** Is `ref` one of the names `candidates(branch)` gives under `prefix` (where an earlier harvest put it)? */
+export function isCandidateRef(prefix: string, branch: string, ref: string): boolean {
+  if (!ref.startsWith(prefix)) return false;
+  const name = ref.slice(prefix.length);
+  if (name === branch) return true;
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const slash = branch.indexOf("/");
+  const alt = slash > 0 ? `|${esc(branch.slice(0, slash))}-[1-9]\\d*${esc(branch.slice(slash))}` : "";
+  return new RegExp(`^(?:${esc(branch)}-[1-9]\\d*${alt})$`).test(name);
+}
+
+/** Can `ref` be created next to `others`? Git keeps refs as paths: no ref may be a folder of another. */
+function folderClash(ref: string, others: Iterable<string>): boolean {
+  for (const r of others) if (r.startsWith(ref + "/") || ref.startsWith(r + "/")) return true;
+  return false;
 }
 
 export interface RefDecision {
@@ -48,13 +74,12 @@ export function chooseRef(
   let i = 0;
   for (const name of candidates(branch, opts.reserved)) {
     const ref = prefix + name;
-    if (++i > 1000) throw new Error(`no free ref for ${branch}`);
+    if (++i > 2000) throw new Error(`no free ref for ${branch}`);
     if (opts.taken?.has(ref)) continue;
     const old = existing.get(ref);
     if (old === undefined) {
-      // A name that is a folder of existing refs (or under one) cannot be created.
-      const clash = [...existing.keys()].some((r) => r.startsWith(ref + "/") || ref.startsWith(r + "/"));
-      if (clash) continue;
+      // A name that is a folder of a ref (or under one), existing or chosen in this harvest, cannot be created.
+      if (folderClash(ref, existing.keys()) || (opts.taken && folderClash(ref, opts.taken))) continue;
       return { ref, old: null, status: diverged ? "diverged" : "created" };
     }
     if (old === tip) return { ref, old, status: "unchanged" };

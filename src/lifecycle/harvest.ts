@@ -20,7 +20,7 @@ import {
   updateRefArgv,
   updateRefStdin,
 } from "../harvest/host-git-argv.ts";
-import { chooseRef, refPrefix, safeBranchName, shortRef, WIP_BRANCH, type RefDecision } from "../harvest/refs.ts";
+import { chooseRef, isCandidateRef, refPrefix, safeBranchName, shortRef, WIP_BRANCH, type RefDecision } from "../harvest/refs.ts";
 import type { HarvestedRef, HarvestResult, LaunchBase } from "../harvest/types.ts";
 import type { BottlePlan } from "../plan/types.ts";
 import { getHarvest, recordHarvestFailed, recordHarvestOk } from "../state/harvests.ts";
@@ -106,7 +106,8 @@ async function git(runner: Runner, argv: string[], stdin?: string): Promise<{ co
 
 function hostGitError(repo: string, what: string, err: string, id: string): BottleError {
   if (!existsSync(repo)) return new BottleError("HARVEST", `the host repository ${repo} is gone`, { hint: `restore it (or \`git init\` it) and run \`bot-bottle harvest ${id}\`; the export is kept; \`bot-bottle rm -f ${id}\` discards it` });
-  if (/\.lock'?:? File exists|Unable to create .*\.lock|cannot lock ref/i.test(err)) {
+  // "cannot lock ref" also prefixes name conflicts (a/b next to a), which no waiting fixes.
+  if (/\.lock'?:? File exists|Unable to create .*\.lock|cannot lock ref/i.test(err) && !/at the same time|exists; cannot create/i.test(err)) {
     const line = err.split("\n").find((l) => /\.lock/.test(l)) ?? err.split("\n")[0] ?? "";
     return new BottleError("HARVEST", `the host repository ${repo} is locked (${inert(line.replace(/^(fatal|error): /, ""))})`, { hint: `wait for the other git command (or remove a stale .lock file) and run \`bot-bottle harvest ${id}\`` });
   }
@@ -162,7 +163,7 @@ async function harvestGit(plan: BottlePlan, base: LaunchBase & { kind: "git" }, 
   const ancestry = new Map<string, boolean>();
   for (const t of ordered) {
     for (const [ref, old] of existing) {
-      if (!ref.startsWith(refPrefix(id) + t.branch)) continue;
+      if (!isCandidateRef(refPrefix(id), t.branch, ref)) continue;
       const k = `${old}..${t.sha}`;
       if (!ancestry.has(k)) ancestry.set(k, (await git(runner, isAncestorArgv(repo, old, t.sha))).code === 0);
     }
@@ -208,7 +209,7 @@ async function finish(
   const prefix = refPrefix(result.identity);
   const madeBranches = new Set(made.map((m) => m.branch));
   const home = (branch: string, sha: string): HarvestedRef | null => {
-    const hits = [...existing].filter(([ref, v]) => v === sha && (ref === prefix + branch || new RegExp(`^${escapeRe(prefix + branch)}-\\d+$`).test(ref)));
+    const hits = [...existing].filter(([ref, v]) => v === sha && isCandidateRef(prefix, branch, ref));
     const ref = hits.map(([r]) => r).sort()[0];
     return ref ? { ref, name: shortRef(ref), branch, sha, old: sha, status: "unchanged", commits: 0 } : null;
   };
@@ -244,7 +245,6 @@ async function finish(
   return result;
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function parseHeads(out: string): { sha: string; ref: string }[] {
   return out

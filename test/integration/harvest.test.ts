@@ -77,13 +77,16 @@ describe.skipIf(!enabled)("harvest on docker (real engine, real CLI)", () => {
       AGENT_GIT +
       "set -e; echo agent >> a.txt; git commit -qam 'agent: main'; " +
       "git checkout -qb feature; echo f > f.txt; git add f.txt; git commit -qm 'agent: feature'; git checkout -q main; " +
+      // A branch under the name the uncommitted-work snapshot takes: git cannot hold both wip and wip/x.
+      "git branch wip/x feature; " +
       "echo staged > staged.txt; git add staged.txt; echo unstaged >> tracked.txt; echo untracked > untracked.txt; echo secret > ignored.txt";
     const r = await b.cli(["run", "box", "--name", b.id, "--yes", "--", "bash", "-c", script], 600_000);
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stderr).toContain(`harvest: ${b.id}: harvested into`);
     const p = `bot-bottle/${b.id}`;
     const refs = git(b.project, "for-each-ref", "--format=%(refname:short)", `refs/heads/${p}/`).split("\n").sort();
-    expect(refs).toEqual([`${p}/feature`, `${p}/main`, `${p}/wip`]);
+    expect(refs).toEqual([`${p}/feature`, `${p}/main`, `${p}/wip`, `${p}/wip-1/x`]);
+    expect(git(b.project, "rev-parse", `${p}/wip-1/x`)).toBe(git(b.project, "rev-parse", `${p}/feature`));
     expect(git(b.project, "log", "--format=%s", `${p}/main`).split("\n")).toEqual(["agent: main", "host: initial"]);
     expect(git(b.project, "show", `${p}/feature:f.txt`)).toBe("f");
     expect(git(b.project, "rev-parse", `${p}/wip^`)).toBe(git(b.project, "rev-parse", `${p}/main`));
@@ -102,7 +105,7 @@ describe.skipIf(!enabled)("harvest on docker (real engine, real CLI)", () => {
     const r = await b.cli(["harvest", b.id, "--json"]);
     expect(r.code, describeRun(r)).toBe(0);
     const j = JSON.parse(r.stdout).harvest;
-    expect(j.refs.map((x: { ref: string }) => x.ref).sort()).toEqual([`bot-bottle/${b.id}/feature`, `bot-bottle/${b.id}/main`]);
+    expect(j.refs.map((x: { ref: string }) => x.ref).sort()).toEqual([`bot-bottle/${b.id}/feature`, `bot-bottle/${b.id}/main`, `bot-bottle/${b.id}/wip-1/x`]);
     expect(j.wip.ref).toBe(`bot-bottle/${b.id}/wip`);
     expect(j.files).toBe(5);
   }, 120_000);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { chooseRef, refPrefix, safeBranchName, shortRef } from "../../../src/harvest/refs.ts";
+import { chooseRef, isCandidateRef, refPrefix, safeBranchName, shortRef } from "../../../src/harvest/refs.ts";
 
 const P = refPrefix("dev-abc123");
 const A = "a".repeat(40);
@@ -57,4 +57,33 @@ describe("chooseRef", () => {
     expect(chooseRef(P, "a", A, new Map([[`${P}a/b`, B]]), never).ref).toBe(`${P}a-1`);
   });
   test("shortRef", () => expect(shortRef(`${P}main`)).toBe("bot-bottle/dev-abc123/main"));
+});
+
+describe("folder clashes between the wip snapshot and bottle branches", () => {
+  const never = () => false;
+  test("a bottle branch wip/x next to the wip snapshot chosen in the same harvest lands as wip-1/x", () => {
+    const taken = new Set([`${P}wip`]);
+    expect(chooseRef(P, "wip/x", A, new Map(), never, { taken }).ref).toBe(`${P}wip-1/x`);
+  });
+  test("a wip snapshot next to an earlier harvested wip/x lands as wip-1", () => {
+    expect(chooseRef(P, "wip", A, new Map([[`${P}wip/x`, B]]), never).ref).toBe(`${P}wip-1`);
+  });
+  test("a name under a ref chosen in this harvest is skipped (a/b after a)", () => {
+    const taken = new Set([`${P}a`]);
+    expect(chooseRef(P, "a/b/c", A, new Map(), never, { taken }).ref).toBe(`${P}a-1/b/c`);
+  });
+  test("the renamed folder fast-forwards on the next harvest", () => {
+    const existing = new Map([
+      [`${P}wip`, C],
+      [`${P}wip-1/x`, A],
+    ]);
+    expect(chooseRef(P, "wip/x", B, existing, (o, n) => o === A && n === B)).toEqual({ ref: `${P}wip-1/x`, old: A, status: "moved" });
+  });
+  test("isCandidateRef knows every name chooseRef can give, and nothing else", () => {
+    for (const name of ["wip/x", "wip/x-1", "wip-1/x", "wip-12/x", "wip/x-3"]) expect(isCandidateRef(P, "wip/x", P + name)).toBe(true);
+    for (const name of ["wip", "wip-0/x", "wip/xy", "wip-1/x/y", "wipx", "other/wip/x", "wip.x"]) expect(isCandidateRef(P, "wip/x", P + name)).toBe(false);
+    expect(isCandidateRef(P, "a.b", P + "a.b-2")).toBe(true);
+    expect(isCandidateRef(P, "a.b", P + "aXb")).toBe(false);
+    expect(isCandidateRef("refs/heads/bot-bottle/other/", "main", P + "main")).toBe(false);
+  });
 });
