@@ -51,11 +51,54 @@ export const run: Runner = async (argv, opts = {}) => {
   }
   const [stdout, stderr, code] = await Promise.all([
     opts.inherit || opts.stdoutFile ? "" : new Response(proc.stdout as ReadableStream).text(),
-    opts.inherit ? "" : new Response(proc.stderr as ReadableStream).text(),
+    opts.inherit ? "" : boundedText(proc.stderr as ReadableStream<Uint8Array>),
     proc.exited,
   ]);
   return { argv, code, stdout, stderr };
 };
+
+/** Most stderr bytes kept: its start and its end (where tools put the error), each half of this. */
+export const STDERR_KEEP = 1024 * 1024;
+
+/**
+ * A stream's text with at most `keep` bytes held: the first and the last half,
+ * with a marker between. Some children run code the bottle controls (a harvest
+ * export, an exec): a flood of stderr must not exhaust the CLI's memory.
+ */
+export async function boundedText(stream: ReadableStream<Uint8Array>, keep = STDERR_KEEP): Promise<string> {
+  const half = Math.floor(keep / 2);
+  const head: Uint8Array[] = [];
+  let headLen = 0;
+  let tail: Uint8Array[] = [];
+  let tailLen = 0;
+  let dropped = 0;
+  for await (const chunk of stream) {
+    let c = chunk;
+    if (headLen < half) {
+      const take = c.subarray(0, half - headLen);
+      head.push(take);
+      headLen += take.length;
+      c = c.subarray(take.length);
+    }
+    if (!c.length) continue;
+    tail.push(c);
+    tailLen += c.length;
+    // Trim the tail back to `half` only when it is well past it, so a stream of small chunks is not quadratic.
+    if (tailLen > 2 * half) {
+      const all = Buffer.concat(tail, tailLen);
+      dropped += all.length - half;
+      tail = [all.subarray(all.length - half)];
+      tailLen = half;
+    }
+  }
+  if (tailLen > half) {
+    const all = Buffer.concat(tail, tailLen);
+    dropped += all.length - half;
+    tail = [all.subarray(all.length - half)];
+  }
+  const text = (parts: Uint8Array[]) => Buffer.concat(parts).toString("utf8");
+  return dropped ? `${text(head)}\n[… ${dropped} bytes left out …]\n${text(tail)}` : text([...head, ...tail]);
+}
 
 function cannotStart(argv: string[], e: unknown): BottleError {
   return new BottleError("INTERNAL", `cannot start ${argv[0]}: ${(e as Error).message}`, { hint: `install ${argv[0]} or put it on PATH`, cause: e });
@@ -76,7 +119,7 @@ export async function runPipe(first: string[], second: string[]): Promise<{ code
     a.kill();
     throw cannotStart(second, e);
   }
-  const [ca, cb, ea, eb] = await Promise.all([a.exited, b.exited, new Response(a.stderr).text(), new Response(b.stderr).text()]);
+  const [ca, cb, ea, eb] = await Promise.all([a.exited, b.exited, boundedText(a.stderr), boundedText(b.stderr)]);
   return { codes: [ca, cb], stderr: [ea, eb] };
 }
 

@@ -20,6 +20,9 @@ export interface StreamOptions {
 export type StreamRunner = (argv: string[], opts?: StreamOptions) => Promise<{ code: number; tail: string[] }>;
 
 /** Run argv, forwarding output as it arrives; returns the exit code and the last lines. */
+/** Longest line held before it is passed on unfinished. */
+const MAX_LINE = 64 * 1024;
+
 export const spawnStream: StreamRunner = async (argv, opts = {}) => {
   let proc: ReturnType<typeof Bun.spawn>;
   try {
@@ -43,6 +46,11 @@ export const spawnStream: StreamRunner = async (argv, opts = {}) => {
       partial += decoder.decode(chunk, { stream: true });
       const lines = partial.split("\n");
       partial = lines.pop() ?? "";
+      // A line that never ends is cut into pieces: held text stays bounded (and splitting it linear).
+      if (partial.length > MAX_LINE) {
+        lines.push(partial);
+        partial = "";
+      }
       for (const l of lines) {
         opts.onLine?.(l);
         tail.push(l);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { mergeEnv, run, runOk, runPipe, runSync, startChild, type Runner } from "../../../src/util/run.ts";
+import { boundedText, mergeEnv, run, runOk, runPipe, runSync, startChild, STDERR_KEEP, type Runner } from "../../../src/util/run.ts";
 import { tempDirs } from "../../helpers/tmp.ts";
 import { rejected, thrown } from "../../helpers/thrown.ts";
 
@@ -105,5 +105,36 @@ describe("the other spawn shapes", () => {
     expect(await logged.exited).toBe(0);
     expect(readFileSync(log, "utf8")).toBe("only-this\n");
     expect(thrown(() => startChild(["bb-no-such-program-xyz"], { stderr: "ignore" })).hint).toContain("install");
+  });
+});
+
+describe("boundedText", () => {
+  const streamOf = (...parts: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const p of parts) c.enqueue(new TextEncoder().encode(p));
+        c.close();
+      },
+    });
+  test("a short stream comes back whole", async () => {
+    expect(await boundedText(streamOf("a", "b\n", "c"), 100)).toBe("ab\nc");
+  });
+  test("exactly the limit is kept whole", async () => {
+    expect(await boundedText(streamOf("x".repeat(60), "y".repeat(40)), 100)).toBe("x".repeat(50) + "x".repeat(10) + "y".repeat(40));
+  });
+  test("a flood keeps its first and last half and says how much was left out", async () => {
+    const parts = ["HEAD-", ...Array.from({ length: 1000 }, () => "z".repeat(97)), "-TAIL"];
+    const out = await boundedText(streamOf(...parts), 100);
+    const total = parts.join("").length;
+    expect(out.startsWith("HEAD-" + "z".repeat(45))).toBe(true);
+    expect(out.endsWith("z".repeat(45) + "-TAIL")).toBe(true);
+    expect(out).toContain(`[… ${total - 100} bytes left out …]`);
+  });
+  test("run() holds at most STDERR_KEEP of a child's stderr", async () => {
+    const r = await run(["sh", "-c", "head -c 8000000 /dev/zero | tr '\\0' e >&2; echo last-line >&2; exit 5"]);
+    expect(r.code).toBe(5);
+    expect(r.stderr.length).toBeLessThan(STDERR_KEEP + 100);
+    expect(r.stderr.endsWith("last-line\n")).toBe(true);
+    expect(r.stderr).toContain("bytes left out");
   });
 });
