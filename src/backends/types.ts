@@ -13,6 +13,8 @@ export interface CollectOptions {
   out: string;
   /** Bytes for the command's stdin. */
   input?: Uint8Array;
+  /** Aborting it stops the command (the host's disk is filling up). */
+  signal?: AbortSignal;
 }
 
 export interface BackendDriver {

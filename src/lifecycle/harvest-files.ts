@@ -13,6 +13,7 @@ import type { BottlePlan } from "../plan/types.ts";
 import { BottleError } from "../util/errors.ts";
 import { inert } from "../util/inert.ts";
 import type { HarvestDeps } from "./harvest.ts";
+import { collectGuarded } from "./export-guard.ts";
 
 export const FILES_TAR = "export.tar";
 export const FILES_MANIFEST = "export-files.json";
@@ -38,9 +39,9 @@ function resultOf(plan: BottlePlan, base: LaunchBase & { kind: "files" }, dir: s
   };
 }
 
-export async function harvestFiles(plan: BottlePlan, base: LaunchBase & { kind: "files" }, driver: BackendDriver, dir: string, _deps: HarvestDeps): Promise<HarvestResult | null> {
+export async function harvestFiles(plan: BottlePlan, base: LaunchBase & { kind: "files" }, driver: BackendDriver, dir: string, deps: HarvestDeps): Promise<HarvestResult | null> {
   const listFile = join(dir, "now.sha256");
-  const listed = await driver.collect(plan, filesListArgv(plan.workdir), { out: listFile });
+  const listed = await collectGuarded(driver, plan, filesListArgv(plan.workdir), { out: listFile }, deps.diskProbe);
   if (listed === null) {
     // Gone: what was exported last is all there is.
     const kept = readFilesManifest(dir);
@@ -56,7 +57,7 @@ export async function harvestFiles(plan: BottlePlan, base: LaunchBase & { kind: 
     const tar = join(dir, FILES_TAR);
     const part = `${tar}.part`;
     if (wanted.length) {
-      const t = await driver.collect(plan, filesTarArgv(plan.workdir), { out: part, input: new TextEncoder().encode(wanted.join("\0") + "\0") });
+      const t = await collectGuarded(driver, plan, filesTarArgv(plan.workdir), { out: part, input: new TextEncoder().encode(wanted.join("\0") + "\0") }, deps.diskProbe);
       if (t === null) throw new BottleError("HARVEST", `${plan.identity} went away during the export`);
       if (t.code !== 0) throw new BottleError("HARVEST", `exporting the files of ${plan.identity} failed (exit ${t.code}): ${inert(exportErrors(t.stderr))}`);
       renameSync(part, tar);

@@ -29,12 +29,15 @@ import { inert } from "../util/inert.ts";
 import { harvestDir } from "../state/bottle-files.ts";
 import { run, type Runner } from "../util/run.ts";
 import { harvestFiles } from "./harvest-files.ts";
+import { collectGuarded, type DiskProbe } from "./export-guard.ts";
 
 export const EXPORT_BUNDLE = "export.bundle";
 export const EXPORT_META = "export.json";
 
 export interface HarvestDeps {
   runner?: Runner;
+  /** Free space of the state folder's disk (tests substitute a full disk). */
+  diskProbe?: DiskProbe;
   env?: Record<string, string | undefined>;
   warn?: (msg: string) => void;
 }
@@ -72,11 +75,11 @@ export async function harvestBottle(db: Database, plan: BottlePlan, driver: Back
 }
 
 /** Export from the bottle into `dir`; null when the bottle is gone (then a kept export is used). */
-async function exportGit(plan: BottlePlan, base: LaunchBase & { kind: "git" }, bases: string[], driver: BackendDriver, dir: string): Promise<ExportMeta | null> {
+async function exportGit(plan: BottlePlan, base: LaunchBase & { kind: "git" }, bases: string[], driver: BackendDriver, dir: string, probe?: DiskProbe): Promise<ExportMeta | null> {
   const bundle = join(dir, EXPORT_BUNDLE);
   const metaFile = join(dir, EXPORT_META);
   const partial = `${bundle}.part`;
-  const r = await driver.collect(plan, gitExportArgv(plan.workdir, base.tree, bases), { out: partial });
+  const r = await collectGuarded(driver, plan, gitExportArgv(plan.workdir, base.tree, bases), { out: partial }, probe);
   if (r === null) {
     rmSync(partial, { force: true });
     if (!existsSync(metaFile)) return null;
@@ -121,7 +124,7 @@ async function harvestGit(plan: BottlePlan, base: LaunchBase & { kind: "git" }, 
   const repo = base.repo;
   const id = plan.identity;
   const bases = [...new Set([...(base.head ? [base.head] : []), ...harvested, ...base.tips])].slice(0, 400);
-  let meta = await exportGit(plan, base, bases, driver, dir);
+  let meta = await exportGit(plan, base, bases, driver, dir, deps.diskProbe);
   if (!meta) return null;
   const bundle = join(dir, EXPORT_BUNDLE);
   const result = emptyResult(plan, "git", repo, base.head);
@@ -152,7 +155,7 @@ async function harvestGit(plan: BottlePlan, base: LaunchBase & { kind: "git" }, 
     if (f.code !== 0 && /lacks these prerequisite|prerequisite/i.test(f.err)) {
       // The host lost a commit the export left out (a branch deleted and gc'd): export everything.
       warn(`${id}: the host repository lacks commits the export assumed; exporting the whole history`);
-      meta = (await exportGit(plan, base, [], driver, dir)) ?? meta;
+      meta = (await exportGit(plan, base, [], driver, dir, deps.diskProbe)) ?? meta;
       f = await git(runner, fetchBundleArgv(repo, bundle, [...new Set(todo.map((t) => t.src))]));
     }
     if (f.code !== 0) throw hostGitError(repo, "git fetch of the export", f.err, id);

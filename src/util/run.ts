@@ -17,6 +17,8 @@ export interface RunOptions {
   /** Write the child's stdout to this file instead of capturing it (a tarball to copy). */
   stdoutFile?: string;
   timeoutMs?: number;
+  /** Aborting it kills the child (SIGTERM): a caller watching what the child writes can stop it. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -40,6 +42,7 @@ export const run: Runner = async (argv, opts = {}) => {
       stdout: opts.inherit ? "inherit" : opts.stdoutFile ? Bun.file(opts.stdoutFile) : "pipe",
       stderr: opts.inherit ? "inherit" : "pipe",
       timeout: opts.timeoutMs,
+      signal: opts.signal,
     });
     // An attached terminal gets the operator's own Ctrl-C; everything else is interrupted on a signal.
     if (!opts.inherit) trackChild(proc);

@@ -182,7 +182,7 @@ export class DockerDriver implements BackendDriver {
     const agent = plan.containers.agent;
     const spec = { container: agent, argv, user: AGENT_USER, workdir: "/" };
     // Exec first (the common case, and one docker call fewer); docker's own refusal says why not.
-    const first = await this.docker.execToFile(spec, o.out, o.input);
+    const first = await this.docker.execToFile(spec, o.out, o.input, o.signal);
     if (first.code === 0 || !isDockerRefusal(first.stderr)) return first;
     // Removed, or being removed in the background after a `run` (its work already came home).
     if (/No such container|marked for removal|removal of container .* is already in progress/i.test(first.stderr)) {
@@ -198,7 +198,7 @@ export class DockerDriver implements BackendDriver {
       throw e;
     }
     try {
-      return await this.docker.execToFile(spec, o.out, o.input);
+      return await this.docker.execToFile(spec, o.out, o.input, o.signal);
     } finally {
       await this.docker.stop([agent]).catch((e) => consola.warn(`stopping ${agent} again: ${(e as Error).message}`));
     }

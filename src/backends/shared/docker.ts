@@ -165,8 +165,8 @@ export class Docker {
   }
 
   /** Exec with stdout into a host file, as bytes (harvest exports). */
-  async execToFile(spec: A.ExecSpec, out: string, stdin?: Uint8Array): Promise<{ code: number; stderr: string }> {
-    const r = await this.runner(A.execArgv({ ...spec, interactive: stdin !== undefined }), { stdoutFile: out, stdin });
+  async execToFile(spec: A.ExecSpec, out: string, stdin?: Uint8Array, signal?: AbortSignal): Promise<{ code: number; stderr: string }> {
+    const r = await this.runner(A.execArgv({ ...spec, interactive: stdin !== undefined }), { stdoutFile: out, stdin, ...(signal ? { signal } : {}) });
     return { code: r.code, stderr: r.stderr };
   }
 

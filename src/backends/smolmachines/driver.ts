@@ -187,7 +187,7 @@ export class SmolmachinesDriver implements BackendDriver {
         }
       }
       const exec = execOptions(plan, collectArgv(guestInput, asAgentUser(argv)), { asAgent: false, workdir: "/" });
-      const r = await this.smolvm.execToFile(exec, guestEnv(plan).values, o.out);
+      const r = await this.smolvm.execToFile(exec, guestEnv(plan).values, o.out, o.signal);
       writeFileSync(o.out, Buffer.from(readFileSync(o.out, "latin1"), "base64"));
       return r;
     } finally {

@@ -154,6 +154,36 @@ describe("harvestBottle (real git, local bottle)", () => {
     expect(getHarvest(db, plan.identity)!.status).toBe("ok");
   });
 
+  test("an export that would fill the host's disk is stopped: partial file removed, a HARVEST failure with the fix, then it comes home once there is room", async () => {
+    git(bottle, "commit", "-q", "--allow-empty", "-m", "agent");
+    // A bottle that writes without end; the disk "fills" as the export grows.
+    driver.hijack = undefined;
+    const flood = async (_p: BottlePlan, _argv: string[], o: CollectOptions) => {
+      const p = Bun.spawn(["sh", "-c", "while :; do head -c 65536 /dev/zero; done"], { stdout: Bun.file(o.out), signal: o.signal });
+      return { code: await p.exited, stderr: "" };
+    };
+    const real = driver.collect.bind(driver);
+    driver.collect = flood as typeof driver.collect;
+    let out = "";
+    const probe = (dir: string) => {
+      out = join(dir, "export.bundle.part");
+      const used = existsSync(out) ? Bun.file(out).size : 0;
+      return { available: 5 * 1024 ** 3 - used * 4096, total: 100 * 1024 ** 3 };
+    };
+    const err = (await harvestBottle(db, plan, driver as unknown as BackendDriver, { env: env(), diskProbe: probe }).catch((e) => e)) as BottleError;
+    expect(err).toBeInstanceOf(BottleError);
+    expect(err.code).toBe("HARVEST");
+    expect(err.message).toContain("was stopped");
+    expect(err.message).toContain("under the 2.0 GiB an export always leaves");
+    expect(err.hint).toContain(`bot-bottle harvest ${plan.identity}`);
+    expect(existsSync(out)).toBe(false);
+    expect(getHarvest(db, plan.identity)!.status).toBe("failed");
+    driver.collect = real;
+    const r = await harvestBottle(db, plan, driver as unknown as BackendDriver, { env: env(), diskProbe: () => ({ available: 50 * 1024 ** 3, total: 100 * 1024 ** 3 }) });
+    expect(r.refs.map((x) => x.status)).toEqual(["created"]);
+    expect(getHarvest(db, plan.identity)!.status).toBe("ok");
+  });
+
   test("a snapshot the bottle breaks (a corrupt index) still brings the branches home, and is a failure naming why", async () => {
     git(bottle, "commit", "-q", "--allow-empty", "-m", "committed");
     writeFileSync(join(bottle, "loose"), "uncommitted\n");

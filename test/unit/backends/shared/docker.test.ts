@@ -26,6 +26,16 @@ describe("pure helpers", () => {
 });
 
 describe("Docker wrapper", () => {
+  test("execToFile: stdout into the file, stdin only when given, and the caller's abort signal reaches the runner", async () => {
+    const { runner, calls } = fakeRunner([() => ({ code: 0, stderr: "e" })]);
+    const ac = new AbortController();
+    expect(await new Docker(runner).execToFile({ container: "c", argv: ["git", "bundle"], user: "agent", workdir: "/" }, "/out/x", undefined, ac.signal)).toEqual({ code: 0, stderr: "e" });
+    expect(calls[0]!.argv).toEqual(["docker", "exec", "--user", "agent", "--workdir", "/", "c", "git", "bundle"]);
+    expect(calls[0]!.opts).toEqual({ stdoutFile: "/out/x", stdin: undefined, signal: ac.signal });
+    await new Docker(runner).execToFile({ container: "c", argv: ["tar"], user: "agent", workdir: "/" }, "/out/y", new Uint8Array([1]));
+    expect(calls[1]!.argv).toContain("--interactive");
+    expect(calls[1]!.opts).toEqual({ stdoutFile: "/out/y", stdin: new Uint8Array([1]) });
+  });
   test("networkCreate reports an overlapping subnet instead of throwing", async () => {
     const { runner } = fakeRunner([() => ({ code: 1, stderr: "Pool overlaps with other one on this address space" })]);
     expect(await new Docker(runner).networkCreate({ name: "n", internal: true, subnet: "10.0.0.0/24", labels })).toBe("overlap");
