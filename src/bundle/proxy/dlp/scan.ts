@@ -330,6 +330,19 @@ export const BODY_WINDOW = 256 * 1024;
 export const BODY_OVERLAP = 16 * 1024;
 
 /**
+ * Where a window that should end at `from` may end: at the next space. A space
+ * ends every run a decoder reads (base64 and its wrapped lines, hex, percent
+ * and literal escapes, compatibility forms — see decode.ts), so no encoded run
+ * is cut and each is decoded whole, however long: a base64 gzip blob larger
+ * than a window is inflated as one piece. A body without spaces is one window.
+ */
+export function windowEnd(body: Buffer, from: number): number {
+  if (from >= body.length) return body.length;
+  const i = body.indexOf(0x20, from);
+  return i < 0 ? body.length : i;
+}
+
+/**
  * The whole payload decompressed when it is compressed (magic bytes; brotli
  * when it is not text), bounded; undefined when it is not.
  * Throws TooLargeToScan past the bound.
@@ -348,8 +361,9 @@ export function inflatePayload(body: Buffer): { how: string; data: Buffer } | un
  * Scan a body in overlapping windows instead of one huge string: short-lived
  * small strings keep the garbage collector's pauses (the proxy's p99) low.
  * Anything up to BODY_OVERLAP long (every token shape we look for, and any sane
- * operator secret) lies whole inside at least one window. A compressed body is
- * also scanned decompressed. Throws TooLargeToScan for a decompression bomb.
+ * operator secret) lies whole inside at least one window, and every encoded run
+ * lies whole inside one (windowEnd). A compressed body is also scanned
+ * decompressed. Throws TooLargeToScan for a decompression bomb.
  */
 export function scanBody(body: Buffer, where: string, policy: ScanPolicy, depth = 0): Finding | undefined {
   const inflated = depth < MAX_DEPTH ? inflatePayload(body) : undefined;
@@ -357,11 +371,11 @@ export function scanBody(body: Buffer, where: string, policy: ScanPolicy, depth 
     const f = scanBody(inflated.data, `${where} (${inflated.how}-compressed)`, policy, depth + 1);
     if (f) return f;
   }
-  if (body.length <= BODY_WINDOW) return scanParts([{ where, text: body.toString("latin1") }], policy);
-  for (let start = 0; start < body.length; start += BODY_WINDOW - BODY_OVERLAP) {
-    const f = scanParts([{ where, text: body.toString("latin1", start, Math.min(body.length, start + BODY_WINDOW)) }], policy);
+  for (let start = 0; ; ) {
+    const end = windowEnd(body, start + BODY_WINDOW);
+    const f = scanParts([{ where, text: body.toString("latin1", start, end) }], policy);
     if (f) return f;
-    if (start + BODY_WINDOW >= body.length) break;
+    if (end >= body.length) return undefined;
+    start = end - BODY_OVERLAP;
   }
-  return undefined;
 }
