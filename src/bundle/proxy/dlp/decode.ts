@@ -29,8 +29,61 @@ const MIN_B64 = 20;
 const MIN_HEX = 30;
 // Maximal runs, anchored at a run's start by the lookbehind: inside a run the match fails at
 // once, so the pass is linear (a bare /[…]{20,}/g retries from every position of every word).
-const B64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}/g;
 const HEX_RUN = /(?<![0-9a-fA-F])[0-9a-fA-F]{30,}/g;
+
+// The base64 alphabets (standard and URL) by character code.
+const IN_B64 = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-") IN_B64[c.charCodeAt(0)] = 1;
+
+/**
+ * Maximal runs of base64-alphabet characters at least MIN_B64 long — what
+ * /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}/g matches — found by skipping
+ * ahead: a run that long starting at or after i covers position i+19, so when
+ * that character is outside the alphabet, none starts in i..i+19 and the
+ * search jumps past it. Ordinary text is crossed touching about half its
+ * characters; the regex (a lookbehind at every position) was the scanner's
+ * largest cost.
+ */
+export function base64Runs(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  const n = text.length;
+  const inRun = (c: number) => c < 128 && IN_B64[c] === 1;
+  // Invariant: i is 0 or text[i-1] is outside the alphabet, so a run reaching back to i starts at i.
+  for (let i = 0; i + MIN_B64 <= n; ) {
+    const k = i + MIN_B64 - 1;
+    if (!inRun(text.charCodeAt(k))) {
+      i = k + 1;
+      continue;
+    }
+    let s = k;
+    while (s > i && inRun(text.charCodeAt(s - 1))) s--;
+    let e = k + 1;
+    while (e < n && inRun(text.charCodeAt(e))) e++;
+    // [s, e) is a maximal run (text[s-1] is outside: by the loop above, or by the invariant when s = i).
+    if (e - s >= MIN_B64) out.push([s, e]);
+    i = e + 1;
+  }
+  return out;
+}
+
+/**
+ * Whether `text` contains `needle`; with `bytes` (text's own bytes, text being their latin1
+ * reading) the search runs natively on the bytes, several times faster than on a long string.
+ */
+export function contains(text: string, needle: string, bytes?: Buffer): boolean {
+  return bytes && isLatin1(needle) ? bytes.indexOf(needle, 0, "latin1") >= 0 : text.includes(needle);
+}
+
+/** Index of `needle` in `text` from `from` (as String indexOf), on `bytes` when given (see contains). */
+export function indexIn(text: string, needle: string, from: number, bytes?: Buffer): number {
+  return bytes && isLatin1(needle) ? bytes.indexOf(needle, from, "latin1") : text.indexOf(needle, from);
+}
+
+// A needle with a character past U+00FF cannot occur in latin1 text, but its latin1 encoding (low bytes) could.
+function isLatin1(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
+  return true;
+}
 
 /** exec over a shared global regex (matchAll would clone and recompile it on every call). */
 function runsOf(text: string, re: RegExp): [number, number][] {
@@ -200,7 +253,7 @@ function wrappedBase64(text: string, runs: [number, number][]): Segment[] {
     const lines = [text.slice(s, e0)];
     let e = e0;
     for (;;) {
-      // Padding ends a line ("=" is not in B64_RUN) and, in base64, the data.
+      // Padding ends a line ("=" is not in a base64 run) and, in base64, the data.
       let p = e;
       while (p < text.length && text.charCodeAt(p) === 0x3d) p++;
       const br = lineBreakAt(text, p);
@@ -319,7 +372,7 @@ export function tryBrotli(bytes: Buffer, maxOutput: number): Buffer | undefined 
  * base64 runs (four alignments), hex runs (two alignments), and the whole
  * text when it is a compressed payload. Callers recurse into segment text.
  */
-export function decodedSegments(text: string, maxOutput: number, payload = false): Segment[] {
+export function decodedSegments(text: string, maxOutput: number, payload = false, bytes?: Buffer): Segment[] {
   const out: Segment[] = [];
   if (payload && text.length >= 4) {
     const bytes = Buffer.from(text.slice(0, Math.min(text.length, maxOutput)), "latin1");
@@ -330,18 +383,19 @@ export function decodedSegments(text: string, maxOutput: number, payload = false
       if (b) out.push({ start: 0, end: text.length, text: b.toString("latin1"), how: "brotli" });
     }
   }
-  if (text.includes("%")) {
+  const has = (needle: string) => contains(text, needle, bytes);
+  if (has("%")) {
     for (const [s, e] of runsAround(text, PCT, URLISH)) out.push({ start: s, end: e, text: percentDecode(text.slice(s, e)), how: "percent-encoding" });
   }
-  if (text.includes("\\u") || text.includes("\\x") || text.includes("&#")) {
+  if (has("\\u") || has("\\x") || has("&#")) {
     for (const [s, e] of runsAround(text, ESC, TOKENISH)) out.push({ start: s, end: e, text: unescapeLiterals(text.slice(s, e)), how: "escaped" });
   }
-  if (text.includes("\xef\xbc") || text.includes("\xef\xbd") || text.includes("\xf0\x9d")) {
+  if (has("\xef\xbc") || has("\xef\xbd") || has("\xf0\x9d")) {
     for (const [s, e] of runsAround(text, COMPAT, TOKENISH)) {
       out.push({ start: s, end: e, text: Buffer.from(text.slice(s, e), "latin1").toString("utf8").normalize("NFKC"), how: "unicode compatibility forms" });
     }
   }
-  const runs = runsOf(text, B64_RUN);
+  const runs = base64Runs(text);
   if (runs.length) out.push(...base64Batch(text, runs), ...wrappedBase64(text, runs));
   // Hex runs (also inside a longer base64-alphabet run, e.g. "x-" + hex), both nibble alignments.
   // Hex digits are base64 characters: a hex run lies inside a base64 run at least as long.

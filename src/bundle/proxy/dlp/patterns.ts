@@ -15,6 +15,8 @@ export interface SecretPattern {
    * costs a few µs per pattern instead of a full regex pass).
    */
   hints?: readonly string[];
+  /** Like hints, compared without case (for a pattern with the i flag); all must be ASCII. */
+  hintsIgnoreCase?: readonly string[];
   /** Extra check on a match (e.g. Luhn); the match is ignored when it returns false. */
   validate?: (match: string) => boolean;
 }
@@ -57,6 +59,8 @@ export const SECRET_PATTERNS: SecretPattern[] = [
   {
     id: "aws-secret-key",
     name: "AWS secret access key",
+    // Every alternative of the key name contains "secret".
+    hintsIgnoreCase: ["secret"],
     re: /(?:aws_?secret_?access_?key|aws_?secret|secret_?access_?key|secretaccesskey)["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
   },
   { id: "github-token", hints: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], name: "GitHub token", re: new RegExp(`${B}gh[pousr]_[A-Za-z0-9]{36,255}${E}`, "g") },

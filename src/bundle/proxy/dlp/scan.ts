@@ -4,7 +4,7 @@
 // (decode.ts). Scanning returns the first finding; redaction replaces every
 // finding by a marker. The value itself is never part of a result, only what
 // it is and where it was.
-import { decodedSegments, looksBinary, tryBrotli, decompressByMagic, PRINTABLE_RUNS, TooLargeToScan, type Segment } from "./decode.ts";
+import { contains, decodedSegments, indexIn, looksBinary, tryBrotli, decompressByMagic, PRINTABLE_RUNS, TooLargeToScan, type Segment } from "./decode.ts";
 import { SECRET_PATTERNS, type SecretPattern } from "./patterns.ts";
 
 export { TooLargeToScan };
@@ -13,6 +13,8 @@ export interface ScanPart {
   /** Where in the request: "URL", "header x-foo", "body". */
   where: string;
   text: string;
+  /** text's own bytes (text is their latin1 reading), when the caller has them: literal searches run on them natively. */
+  bytes?: Buffer;
 }
 
 export interface NamedValue {
@@ -97,9 +99,9 @@ export interface Hit {
   finding: Finding;
 }
 
-function allIndexes(text: string, needle: string, from = 0): number[] {
+function allIndexes(text: string, needle: string, bytes?: Buffer): number[] {
   const out: number[] = [];
-  for (let i = text.indexOf(needle, from); i >= 0; i = text.indexOf(needle, i + needle.length)) out.push(i);
+  for (let i = indexIn(text, needle, 0, bytes); i >= 0; i = indexIn(text, needle, i + needle.length, bytes)) out.push(i);
   return out;
 }
 
@@ -139,12 +141,12 @@ function toFinding(h: RawHit, where: string): Finding {
   return { kind: h.kind, id: h.id, message: `${h.what} in ${where}${how}${h.note ?? ""}`, marker: h.marker };
 }
 
-function rawHits(text: string, policy: ScanPolicy, ctx: Ctx): RawHit[] {
+function rawHits(text: string, policy: ScanPolicy, ctx: Ctx, bytes?: Buffer): RawHit[] {
   const hits: RawHit[] = [];
   const done = () => !ctx.all && hits.length > 0;
   for (const p of policy.foreignPlaceholders) {
     if (p.value.length < MIN_SECRET_LENGTH) continue;
-    for (const i of allIndexes(text, p.value)) {
+    for (const i of allIndexes(text, p.value, bytes)) {
       hits.push({
         start: i,
         end: i + p.value.length,
@@ -159,15 +161,17 @@ function rawHits(text: string, policy: ScanPolicy, ctx: Ctx): RawHit[] {
     }
   }
   const masked = maskOwn(text, policy.ownPlaceholders);
+  // The bytes stand for the text only while masking changed nothing.
+  const mBytes = masked === text ? bytes : undefined;
   for (const s of policy.secrets) {
     for (const f of formsOf(s)) {
-      for (const i of allIndexes(masked, f)) {
+      for (const i of allIndexes(masked, f, mBytes)) {
         hits.push({ start: i, end: i + f.length, kind: "secret", id: s.name, what: `the value of the operator secret ${s.name}`, marker: `[REDACTED:${s.name}]`, hows: [] });
         if (done()) return hits;
       }
     }
   }
-  for (const m of patternMatches(masked, policy.patterns, ctx.all)) {
+  for (const m of patternMatches(masked, policy.patterns, ctx.all, mBytes)) {
     hits.push({ start: m.start, end: m.end, kind: "pattern", id: m.p.id, what: `something that looks like a ${m.p.name}`, marker: `[REDACTED:${m.p.id}]`, hows: [] });
     if (done()) return hits;
   }
@@ -181,8 +185,8 @@ const SEP = "\n\u0000\n";
 const MAX_BROTLI_TRIES = 256;
 
 /** Decoded views of `text`: plus, for a view that is itself compressed, its inflated bytes. */
-function viewsOf(text: string, ctx: Ctx, payload: boolean): Segment[] {
-  const segs = decodedSegments(text, MAX_INFLATED, payload);
+function viewsOf(text: string, ctx: Ctx, payload: boolean, bytes?: Buffer): Segment[] {
+  const segs = decodedSegments(text, MAX_INFLATED, payload, bytes);
   const out: Segment[] = [];
   for (const seg of segs) {
     const t = seg.text;
@@ -229,10 +233,11 @@ function mayBeCompressed(t: string): boolean {
   return false;
 }
 
-function findHits(text: string, policy: ScanPolicy, ctx: Ctx, depth: number, payload: boolean): RawHit[] {
-  const hits = rawHits(text, policy, ctx);
+function findHits(text: string, policy: ScanPolicy, ctx: Ctx, depth: number, payload: boolean, bytes?: Buffer): RawHit[] {
+  const hits = rawHits(text, policy, ctx, bytes);
   if ((hits.length && !ctx.all) || depth >= MAX_DEPTH) return hits;
-  const segs = viewsOf(maskOwn(text, policy.ownPlaceholders), ctx, payload);
+  const masked = maskOwn(text, policy.ownPlaceholders);
+  const segs = viewsOf(masked, ctx, payload, masked === text ? bytes : undefined);
   if (!segs.length) return hits;
   const starts: number[] = [];
   let pos = 0;
@@ -266,7 +271,7 @@ function ctxFor(text: string, all: boolean): Ctx {
 
 export function scanParts(parts: readonly ScanPart[], policy: ScanPolicy): Finding | undefined {
   for (const part of parts) {
-    const hits = findHits(part.text, policy, ctxFor(part.text, false), 0, false);
+    const hits = findHits(part.text, policy, ctxFor(part.text, false), 0, false, part.bytes);
     if (hits.length) return toFinding(hits[0]!, part.where);
   }
   return undefined;
@@ -287,22 +292,49 @@ export function findAll(text: string, where: string, policy: ScanPolicy, payload
 
 // One alternation of every pattern's hint literals: a single pass over the
 // text decides whether any hinted pattern can match at all (the common case
-// for ordinary bodies is "no", and then only unhinted patterns run).
+// for ordinary bodies is "no", and then only unhinted patterns run). With the
+// text's bytes at hand, each hint is looked up natively on them instead.
+const escapeRe = (h: string) => h.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const prefilters = new WeakMap<readonly SecretPattern[], RegExp>();
 function prefilterOf(patterns: readonly SecretPattern[]): RegExp {
   let re = prefilters.get(patterns);
   if (!re) {
-    const lits = patterns.flatMap((p) => p.hints ?? []).map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const lits = patterns.flatMap((p) => p.hints ?? []).map(escapeRe);
     re = new RegExp(lits.length ? lits.join("|") : "(?!)");
     prefilters.set(patterns, re);
   }
   return re;
 }
+const caselessOf = new WeakMap<SecretPattern, RegExp>();
+function caselessRe(p: SecretPattern, hints: readonly string[]): RegExp {
+  let re = caselessOf.get(p);
+  if (!re) caselessOf.set(p, (re = new RegExp(hints.map(escapeRe).join("|"), "i")));
+  return re;
+}
 
-function* patternMatches(text: string, patterns: readonly SecretPattern[], all: boolean): Generator<{ p: SecretPattern; start: number; end: number }> {
-  const anyHint = prefilterOf(patterns).test(text);
+/**
+ * Which patterns can match `text`: exactly those whose hints (and case-free
+ * hints) occur in it, each hint looked up at most once.
+ */
+function hintGate(text: string, patterns: readonly SecretPattern[], bytes?: Buffer): (p: SecretPattern) => boolean {
+  const seen = new Map<string, boolean>();
+  let any: boolean | undefined;
+  const present = (h: string) => {
+    let v = seen.get(h);
+    if (v === undefined) {
+      if (!bytes) any ??= prefilterOf(patterns).test(text);
+      v = bytes ? contains(text, h, bytes) : any! && text.includes(h);
+      seen.set(h, v);
+    }
+    return v;
+  };
+  return (p) => (!p.hints || p.hints.some(present)) && (!p.hintsIgnoreCase || caselessRe(p, p.hintsIgnoreCase).test(text));
+}
+
+function* patternMatches(text: string, patterns: readonly SecretPattern[], all: boolean, bytes?: Buffer): Generator<{ p: SecretPattern; start: number; end: number }> {
+  const mayMatch = hintGate(text, patterns, bytes);
   for (const p of patterns) {
-    if (p.hints && (!anyHint || !p.hints.some((h) => text.includes(h)))) continue;
+    if (!mayMatch(p)) continue;
     // exec on the shared global regex, not matchAll: matchAll clones (and recompiles) it on every call.
     const re = p.re;
     re.lastIndex = 0;
@@ -316,6 +348,11 @@ function* patternMatches(text: string, patterns: readonly SecretPattern[], all: 
     }
     re.lastIndex = 0;
   }
+}
+
+/** Every built-in pattern match in text (for tests: the hint gates must not change what matches). */
+export function allPatternMatches(text: string, patterns: readonly SecretPattern[], bytes?: Buffer): { id: string; start: number; end: number }[] {
+  return [...patternMatches(text, patterns, true, bytes)].map((m) => ({ id: m.p.id, start: m.start, end: m.end }));
 }
 
 export function firstPattern(text: string, patterns: readonly SecretPattern[]): SecretPattern | undefined {
@@ -373,7 +410,7 @@ export function scanBody(body: Buffer, where: string, policy: ScanPolicy, depth 
   }
   for (let start = 0; ; ) {
     const end = windowEnd(body, start + BODY_WINDOW);
-    const f = scanParts([{ where, text: body.toString("latin1", start, end) }], policy);
+    const f = scanParts([{ where, text: body.toString("latin1", start, end), bytes: body.subarray(start, end) }], policy);
     if (f) return f;
     if (end >= body.length) return undefined;
     start = end - BODY_OVERLAP;
