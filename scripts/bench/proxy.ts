@@ -2,7 +2,20 @@
 // a local origin — direct, through our proxy (`bundle proxy` as a subprocess,
 // TLS intercepted, DLP on) and through Debian's mitmdump (TLS intercepted).
 // Prints requests/s, added p50/p99 latency over direct, peak RSS of each proxy
-// process, and ours/mitmdump ratios. Loopback only; every phase is bounded.
+// process, CPU milliseconds per request of the proxy, the origin and the
+// client, and ours/mitmdump ratios. Loopback only; every phase is bounded.
+//
+// Reading the POST figures on a small machine: the client, the origin and the
+// proxy share the cores, so requests/s says who won them; CPU per request is
+// what each side costs. Direct, one 1 MiB POST echoed back costs the client an
+// encryption of 1 MiB and a decryption of 1 MiB, and the origin the same. An
+// intercepting proxy adds two more decryptions and two more encryptions of
+// 1 MiB (agent side and origin side, each way) plus the DLP scan of the
+// upload. When the cores are saturated, "through the proxy ≥ 50 % of direct
+// requests/s" therefore requires proxy CPU per request ≤ client + origin CPU
+// per request (measured, "direct" row): the proxy may at most double the work
+// of a request. Its TLS alone is about as much as client and origin together,
+// so the scan and the copying must stay a small fraction on top.
 //
 //   bun scripts/bench/proxy.ts [--seconds 10] [--get-workers 8] [--post-workers 4] [--json] [--plain-runtime]
 import { spawn, type Subprocess } from "bun";
@@ -15,6 +28,7 @@ import type { ProxyConfig } from "../../src/bundle/config.ts";
 import { percentile, runPhase, type PhaseResult, type Target } from "./lib/http-client.ts";
 import { freePort } from "../../src/util/ports.ts";
 import { BUNDLE_RUNTIME_ENV } from "../../src/images/dockerfiles.ts";
+import { cpuMs } from "./lib/proc-cpu.ts";
 
 const { values: opts } = parseArgs({
   options: {
@@ -68,7 +82,7 @@ function peakRssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function startUpstream(): Promise<{ port: number; caFile: string }> {
+async function startUpstream(): Promise<{ port: number; caFile: string; pid: number }> {
   const p = spawn([BUN, join(HERE, "lib/upstream-server.ts"), dir], { stdout: "pipe", stderr: "inherit" });
   children.push(p);
   const reader = p.stdout.getReader();
@@ -79,7 +93,7 @@ async function startUpstream(): Promise<{ port: number; caFile: string }> {
     text += new TextDecoder().decode(value);
   }
   reader.releaseLock();
-  return JSON.parse(text.split("\n")[0]!);
+  return { ...JSON.parse(text.split("\n")[0]!), pid: p.pid };
 }
 
 async function startOurs(upPort: number, upstreamCa: string): Promise<{ port: number; ca: string; proc: Subprocess }> {
@@ -122,21 +136,40 @@ async function startMitmdump(upstreamCa: string): Promise<{ port: number; ca: st
   return { port, ca: readFileSync(caFile, "utf8"), proc };
 }
 
+/** CPU ms per request of one phase: the proxy (NaN direct), the origin, the client (this process). */
+interface PhaseCpu {
+  proxy: number;
+  origin: number;
+  client: number;
+}
+
 interface Row {
   name: string;
   get: PhaseResult;
   post: PhaseResult;
+  cpu: { get: PhaseCpu; post: PhaseCpu };
   peakRssMiB?: number;
 }
 
-async function measure(name: string, t: Target): Promise<Row> {
+const clientCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+async function measure(name: string, t: Target, pids: { proxy?: number; origin: number }): Promise<Row> {
+  const phase = async (make: () => { method: string; path: string; body?: Buffer }, workers: number): Promise<[PhaseResult, PhaseCpu]> => {
+    const before = { proxy: pids.proxy ? cpuMs(pids.proxy) : NaN, origin: cpuMs(pids.origin), client: clientCpuMs() };
+    const r = await runPhase(t, workers, SECONDS, make);
+    const per = (now: number, then: number) => (now - then) / Math.max(1, r.requests);
+    return [r, { proxy: pids.proxy ? per(cpuMs(pids.proxy), before.proxy) : NaN, origin: per(cpuMs(pids.origin), before.origin), client: per(clientCpuMs(), before.client) }];
+  };
   log(`${name}: warm-up`);
   await runPhase(t, 2, 1, () => ({ method: "GET", path: "/hello" }));
   log(`${name}: ${GET_WORKERS} connections × keep-alive GET /hello for ${SECONDS}s`);
-  const get = await runPhase(t, GET_WORKERS, SECONDS, () => ({ method: "GET", path: "/hello" }));
+  const [get, getCpu] = await phase(() => ({ method: "GET", path: "/hello" }), GET_WORKERS);
   log(`${name}: ${POST_WORKERS} connections × 1 MiB POST /echo for ${SECONDS}s`);
-  const post = await runPhase(t, POST_WORKERS, SECONDS, () => ({ method: "POST", path: "/echo", body: MB }));
-  return { name, get, post };
+  const [post, postCpu] = await phase(() => ({ method: "POST", path: "/echo", body: MB }), POST_WORKERS);
+  return { name, get, post, cpu: { get: getCpu, post: postCpu } };
 }
 
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "-");
@@ -151,12 +184,12 @@ try {
   if (!mitm) log("mitmdump not found on PATH: measuring without the baseline");
   const origin = { host: "localhost", port: up.port };
 
-  const direct = await measure("direct", { ...origin, ca: [upstreamCa] });
-  const oursRow = await measure("bot-bottle", { ...origin, proxy: { host: "127.0.0.1", port: ours.port }, ca: [ours.ca] });
+  const direct = await measure("direct", { ...origin, ca: [upstreamCa] }, { origin: up.pid });
+  const oursRow = await measure("bot-bottle", { ...origin, proxy: { host: "127.0.0.1", port: ours.port }, ca: [ours.ca] }, { proxy: ours.proc.pid, origin: up.pid });
   oursRow.peakRssMiB = peakRssMiB(ours.proc.pid);
   const rows = [direct, oursRow];
   if (mitm) {
-    const mitmRow = await measure("mitmdump", { ...origin, proxy: { host: "127.0.0.1", port: mitm.port }, ca: [mitm.ca] });
+    const mitmRow = await measure("mitmdump", { ...origin, proxy: { host: "127.0.0.1", port: mitm.port }, ca: [mitm.ca] }, { proxy: mitm.proc.pid, origin: up.pid });
     mitmRow.peakRssMiB = peakRssMiB(mitm.proc.pid);
     rows.push(mitmRow);
   }
@@ -177,6 +210,7 @@ try {
     postP50Ms: percentile(r.post.latencies, 50),
     postP99Ms: percentile(r.post.latencies, 99),
     peakRssMiB: r.peakRssMiB,
+    cpuMsPerRequest: r.cpu,
   }));
   const o = summary[1]!;
   const m = summary[2] ?? { ...o, getRps: NaN, postRps: NaN, getAddedP50Ms: NaN, getAddedP99Ms: NaN, postAddedP50Ms: NaN, postAddedP99Ms: NaN, peakRssMiB: NaN };
@@ -188,10 +222,15 @@ try {
     postAddedP50: o.postAddedP50Ms / m.postAddedP50Ms,
     postAddedP99: o.postAddedP99Ms / m.postAddedP99Ms,
     peakRss: (o.peakRssMiB ?? NaN) / (m.peakRssMiB ?? NaN),
+    getProxyCpu: o.cpuMsPerRequest.get.proxy / (summary[2]?.cpuMsPerRequest.get.proxy ?? NaN),
+    postProxyCpu: o.cpuMsPerRequest.post.proxy / (summary[2]?.cpuMsPerRequest.post.proxy ?? NaN),
   };
+  // What ≥ 50 % of direct needs on saturated cores: proxy CPU per POST ≤ client + origin CPU per direct POST.
+  const d = summary[0]!.cpuMsPerRequest.post;
+  const postBudget = o.cpuMsPerRequest.post.proxy / (d.client + d.origin);
   if (opts.json) {
     const oursOverDirect = { postRps: o.postRps / summary[0]!.postRps, getRps: o.getRps / summary[0]!.getRps };
-    process.stdout.write(JSON.stringify({ seconds: SECONDS, getWorkers: GET_WORKERS, postWorkers: POST_WORKERS, rows: summary, oursOverMitmdump: ratios, oursOverDirect }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ seconds: SECONDS, getWorkers: GET_WORKERS, postWorkers: POST_WORKERS, rows: summary, oursOverMitmdump: ratios, oursOverDirect, postCpuOverDirectWork: postBudget }, null, 2) + "\n");
   } else {
     const lines = [
       `HTTPS through an intercepting proxy, loopback, ${SECONDS}s per phase (GET: ${GET_WORKERS} keep-alive connections; POST 1 MiB: ${POST_WORKERS}); ours has DLP on.`,
@@ -203,9 +242,17 @@ try {
           ` ${fmt(s.postRps, 1).padStart(10)} ${fmt(s.postAddedP50Ms, 1).padStart(8)} ${fmt(s.postAddedP99Ms, 1).padStart(8)} ${String(s.postErrors).padStart(4)} | ${s.peakRssMiB === undefined ? "-" : fmt(s.peakRssMiB, 0)}`,
       ),
       "",
+      "CPU ms per request  GET: proxy  origin  client | POST: proxy  origin  client",
+      ...summary.map(
+        (s) =>
+          `${s.name.padEnd(19)} ${fmt(s.cpuMsPerRequest.get.proxy, 3).padStart(11)} ${fmt(s.cpuMsPerRequest.get.origin, 3).padStart(7)} ${fmt(s.cpuMsPerRequest.get.client, 3).padStart(7)} |` +
+          ` ${fmt(s.cpuMsPerRequest.post.proxy, 2).padStart(11)} ${fmt(s.cpuMsPerRequest.post.origin, 2).padStart(7)} ${fmt(s.cpuMsPerRequest.post.client, 2).padStart(7)}`,
+      ),
+      "",
       `direct latency: GET p50 ${fmt(summary[0]!.getP50Ms, 2)} ms p99 ${fmt(summary[0]!.getP99Ms, 2)} ms; POST p50 ${fmt(summary[0]!.postP50Ms, 1)} ms p99 ${fmt(summary[0]!.postP99Ms, 1)} ms`,
       `ours / direct: POST req/s ×${fmt(o.postRps / summary[0]!.postRps, 2)} (target ≥ 0.50), GET req/s ×${fmt(o.getRps / summary[0]!.getRps, 2)}`,
-      !mitm ? "ours / mitmdump: no baseline (mitmdump not installed)" : `ours / mitmdump: GET req/s ×${fmt(ratios.getRps, 2)}, POST req/s ×${fmt(ratios.postRps, 2)}, added GET p50 ×${fmt(ratios.getAddedP50, 2)} p99 ×${fmt(ratios.getAddedP99, 2)}, added POST p50 ×${fmt(ratios.postAddedP50, 2)} p99 ×${fmt(ratios.postAddedP99, 2)}, peak RSS ×${fmt(ratios.peakRss, 2)}`,
+      `ours POST CPU / (client + origin CPU of a direct POST): ×${fmt(postBudget, 2)} (≤ 1.00 is what ≥ 50 % of direct needs on saturated cores)`,
+      !mitm ? "ours / mitmdump: no baseline (mitmdump not installed)" : `ours / mitmdump: GET req/s ×${fmt(ratios.getRps, 2)}, POST req/s ×${fmt(ratios.postRps, 2)}, added GET p50 ×${fmt(ratios.getAddedP50, 2)} p99 ×${fmt(ratios.getAddedP99, 2)}, added POST p50 ×${fmt(ratios.postAddedP50, 2)} p99 ×${fmt(ratios.postAddedP99, 2)}, peak RSS ×${fmt(ratios.peakRss, 2)}, proxy CPU per request GET ×${fmt(ratios.getProxyCpu, 2)} POST ×${fmt(ratios.postProxyCpu, 2)}`,
     ];
     process.stdout.write(lines.join("\n") + "\n");
   }
