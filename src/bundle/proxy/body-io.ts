@@ -47,6 +47,17 @@ export async function readWholeBody(
   limit: number,
   hold?: (n: number) => boolean,
 ): Promise<Buffer | "too-large" | "busy"> {
+  const got = await readBodyPieces(reader, framing, limit, hold);
+  return typeof got === "string" ? got : Buffer.concat(got, got.reduce((n, b) => n + b.length, 0));
+}
+
+/** readWholeBody without the join: the pieces as they arrived (the scanner reads them in place). */
+export async function readBodyPieces(
+  reader: SocketReader,
+  framing: BodyFraming,
+  limit: number,
+  hold?: (n: number) => boolean,
+): Promise<Buffer[] | "too-large" | "busy"> {
   const parts: Buffer[] = [];
   let n = 0;
   const add = (b: Buffer) => {
@@ -72,7 +83,7 @@ export async function readWholeBody(
     if (e instanceof OverBudget) return "busy";
     throw e;
   }
-  return Buffer.concat(parts, n);
+  return parts;
 }
 
 /** Stream a request body to the origin, re-framing chunked bodies; returns payload bytes. */

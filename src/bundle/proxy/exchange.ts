@@ -28,7 +28,7 @@ import type { ForwardPlan, Origin, RequestPolicy } from "./request-policy.ts";
 import { planWithAsk, type AskContext } from "./ask-hold.ts";
 import { ClosedError, HeadTimeout, SocketReader, writeAll } from "./reader.ts";
 import { dial, RefusedAddress, type DialPolicy } from "./upstream.ts";
-import { PIECE, readWholeBody, ScanBudget, streamRequestBody, streamResponseBody } from "./body-io.ts";
+import { PIECE, readBodyPieces, ScanBudget, streamRequestBody, streamResponseBody } from "./body-io.ts";
 
 export const HEAD_LIMIT = 64 * 1024;
 /** A request head must complete within this long of its first byte (and a new connection's first head of its accept). */
@@ -157,7 +157,9 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
 
   if (plan.expectContinue && plan.framing.kind !== "none") await writeAll(conn.sock, "HTTP/1.1 100 Continue\r\n\r\n");
 
-  let body: Buffer | undefined;
+  /** The scanned body to forward, in the pieces it arrived in (undefined: streamed unscanned, DLP off). */
+  let body: readonly Buffer[] | undefined;
+  let bodyLength = 0;
   let redacted: string[] | undefined;
   let headersOut = plan.headers;
   if (plan.scanBody) {
@@ -166,7 +168,7 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
     let held = 0;
     const hold = (n: number) => ctx.scanBudget.tryReserve(n) && ((held += n), true);
     try {
-      const got = await readWholeBody(conn.reader, plan.framing, ctx.policy.maxScannedBody, hold);
+      const got = await readBodyPieces(conn.reader, plan.framing, ctx.policy.maxScannedBody, hold);
       if (got === "busy") {
         return refuse("error", upstreamFailed(plan.host, "the proxy is already holding its limit of request bodies for scanning; retry shortly", 503));
       }
@@ -174,6 +176,7 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
       const checked = checkBody(got, plan);
       if ("refusal" in checked) return refuse("block", checked.refusal);
       body = checked.body;
+      bodyLength = body.reduce((n, b) => n + b.length, 0);
       if (checked.findings.length) {
         redacted = [...new Set(checked.findings.map((f) => f.marker))];
         // A redacted body is sent decoded: its Content-Encoding no longer applies.
@@ -197,7 +200,7 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
 
   const framingHeaders: Header[] =
     body !== undefined
-      ? [["Content-Length", String(body.length)]]
+      ? [["Content-Length", String(bodyLength)]]
       : plan.framing.kind === "length"
         ? [["Content-Length", String(plan.framing.length)]]
         : plan.framing.kind === "chunked"
@@ -213,8 +216,8 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
       await writeAll(up.sock, headBytes);
       if (body !== undefined) {
         // Slices, not one big write: Bun's socket re-copies a large pending buffer on every partial write.
-        for (let o = 0; o < body.length; o += PIECE) await writeAll(up.sock, body.subarray(o, o + PIECE));
-        bytesOut = body.length;
+        for (const b of body) for (let o = 0; o < b.length; o += PIECE) await writeAll(up.sock, b.subarray(o, o + PIECE));
+        bytesOut = bodyLength;
       } else {
         bytesOut = await streamRequestBody(conn.reader, up.sock, plan.framing);
       }

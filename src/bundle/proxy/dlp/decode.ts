@@ -290,10 +290,19 @@ function hexViews(run: string): string[] {
   return out;
 }
 
-/** Decoded bytes of a payload that starts with a known compression format, bounded; undefined when it is not compressed. */
-export function decompressByMagic(bytes: Buffer, maxOutput: number): { how: string; data: Buffer } | undefined {
+/** The compression format whose magic bytes `bytes` starts with (only the first 4 bytes are read). */
+export function compressionMagic(bytes: Buffer): "gzip" | "zstd" | "deflate" | undefined {
   const b0 = bytes[0];
   const b1 = bytes[1];
+  if (bytes.length < 4) return undefined;
+  if (b0 === 0x1f && b1 === 0x8b) return "gzip";
+  if (b0 === 0x28 && b1 === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return "zstd";
+  if (b0 !== undefined && b1 !== undefined && (b0 & 0x0f) === 8 && (b0 >> 4) <= 7 && ((b0 << 8) | b1) % 31 === 0) return "deflate";
+  return undefined;
+}
+
+/** Decoded bytes of a payload that starts with a known compression format, bounded; undefined when it is not compressed. */
+export function decompressByMagic(bytes: Buffer, maxOutput: number): { how: string; data: Buffer } | undefined {
   const opts = { maxOutputLength: maxOutput };
   const attempt = (how: string, f: () => Buffer) => {
     try {
@@ -305,13 +314,16 @@ export function decompressByMagic(bytes: Buffer, maxOutput: number): { how: stri
       return undefined;
     }
   };
-  if (bytes.length < 4) return undefined;
-  if (b0 === 0x1f && b1 === 0x8b) return attempt("gzip", () => gunzipSync(bytes, opts));
-  if (b0 === 0x28 && b1 === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return attempt("zstd", () => zstdDecompressSync(bytes, opts));
-  if (b0 !== undefined && b1 !== undefined && (b0 & 0x0f) === 8 && (b0 >> 4) <= 7 && ((b0 << 8) | b1) % 31 === 0) {
-    return attempt("deflate", () => inflateSync(bytes, opts));
+  switch (compressionMagic(bytes)) {
+    case "gzip":
+      return attempt("gzip", () => gunzipSync(bytes, opts));
+    case "zstd":
+      return attempt("zstd", () => zstdDecompressSync(bytes, opts));
+    case "deflate":
+      return attempt("deflate", () => inflateSync(bytes, opts));
+    default:
+      return undefined;
   }
-  return undefined;
 }
 
 /** Content-Encoding tokens → decoded body, bounded (throws TooLargeToScan past it; undefined when it does not decode). */

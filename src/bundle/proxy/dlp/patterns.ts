@@ -17,6 +17,12 @@ export interface SecretPattern {
   hints?: readonly string[];
   /** Like hints, compared without case (for a pattern with the i flag); all must be ASCII. */
   hintsIgnoreCase?: readonly string[];
+  /**
+   * A match can hold spaces and be longer than a window's overlap (unbounded whitespace or
+   * words): large bodies are scanned in windows that end at spaces, so such a pattern is also
+   * run over the whole text (scan.ts scanBody).
+   */
+  longWithSpaces?: boolean;
   /** Extra check on a match (e.g. Luhn); the match is ignored when it returns false. */
   validate?: (match: string) => boolean;
 }
@@ -61,6 +67,7 @@ export const SECRET_PATTERNS: SecretPattern[] = [
     name: "AWS secret access key",
     // Every alternative of the key name contains "secret".
     hintsIgnoreCase: ["secret"],
+    longWithSpaces: true,
     re: /(?:aws_?secret_?access_?key|aws_?secret|secret_?access_?key|secretaccesskey)["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
   },
   { id: "github-token", hints: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], name: "GitHub token", re: new RegExp(`${B}gh[pousr]_[A-Za-z0-9]{36,255}${E}`, "g") },
@@ -71,7 +78,7 @@ export const SECRET_PATTERNS: SecretPattern[] = [
   { id: "openai-key", hints: ["sk-"], name: "OpenAI API key", re: new RegExp(`${B}sk-[A-Za-z0-9]{32,}${E}`, "g") },
   { id: "slack-token", hints: ["xoxb-", "xoxp-", "xoxr-", "xoxa-", "xoxs-"], name: "Slack token", re: new RegExp(`${B}xox[bpras]-[A-Za-z0-9\\-]{10,}`, "g") },
   { id: "slack-webhook", hints: ["hooks.slack.com"], name: "Slack webhook URL", re: /hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]+/g },
-  { id: "private-key", hints: ["PRIVATE KEY"], name: "PEM private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g },
+  { id: "private-key", hints: ["PRIVATE KEY"], longWithSpaces: true, name: "PEM private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g },
   {
     id: "jwt", hints: ["eyJ"],
     name: "JSON Web Token",

@@ -4,7 +4,8 @@
 // (decode.ts). Scanning returns the first finding; redaction replaces every
 // finding by a marker. The value itself is never part of a result, only what
 // it is and where it was.
-import { contains, decodedSegments, indexIn, looksBinary, tryBrotli, decompressByMagic, PRINTABLE_RUNS, TooLargeToScan, type Segment } from "./decode.ts";
+import { compressionMagic, contains, decodedSegments, indexIn, looksBinary, tryBrotli, decompressByMagic, PRINTABLE_RUNS, TooLargeToScan, type Segment } from "./decode.ts";
+import { Pieces } from "./pieces.ts";
 import { SECRET_PATTERNS, type SecretPattern } from "./patterns.ts";
 
 export { TooLargeToScan };
@@ -136,6 +137,10 @@ interface RawHit {
   hows: string[];
 }
 
+function patternHit(m: { p: SecretPattern; start: number; end: number }): RawHit {
+  return { start: m.start, end: m.end, kind: "pattern", id: m.p.id, what: `something that looks like a ${m.p.name}`, marker: `[REDACTED:${m.p.id}]`, hows: [] };
+}
+
 function toFinding(h: RawHit, where: string): Finding {
   const how = h.hows.length ? ` (${h.hows.join(", then ")})` : "";
   return { kind: h.kind, id: h.id, message: `${h.what} in ${where}${how}${h.note ?? ""}`, marker: h.marker };
@@ -172,7 +177,7 @@ function rawHits(text: string, policy: ScanPolicy, ctx: Ctx, bytes?: Buffer): Ra
     }
   }
   for (const m of patternMatches(masked, policy.patterns, ctx.all, mBytes)) {
-    hits.push({ start: m.start, end: m.end, kind: "pattern", id: m.p.id, what: `something that looks like a ${m.p.name}`, marker: `[REDACTED:${m.p.id}]`, hows: [] });
+    hits.push(patternHit(m));
     if (done()) return hits;
   }
   return hits;
@@ -373,10 +378,21 @@ export const BODY_OVERLAP = 16 * 1024;
  * is cut and each is decoded whole, however long: a base64 gzip blob larger
  * than a window is inflated as one piece. A body without spaces is one window.
  */
-export function windowEnd(body: Buffer, from: number): number {
+export function windowEnd(body: Buffer | Pieces, from: number): number {
   if (from >= body.length) return body.length;
-  const i = body.indexOf(0x20, from);
+  const i = body instanceof Pieces ? body.indexOfByte(0x20, from) : body.indexOf(0x20, from);
   return i < 0 ? body.length : i;
+}
+
+/**
+ * inflatePayload of the joined pieces, joining them only when the first bytes
+ * say the payload may be compressed (inflatePayload reads no more than them
+ * to decide).
+ */
+function inflatePieces(body: Pieces): { how: string; data: Buffer } | undefined {
+  const head = body.range(0, Math.min(body.length, 64), {});
+  if (!compressionMagic(head) && !looksBinary(head)) return undefined;
+  return inflatePayload(body.join());
 }
 
 /**
@@ -402,17 +418,41 @@ export function inflatePayload(body: Buffer): { how: string; data: Buffer } | un
  * lies whole inside one (windowEnd). A compressed body is also scanned
  * decompressed. Throws TooLargeToScan for a decompression bomb.
  */
-export function scanBody(body: Buffer, where: string, policy: ScanPolicy, depth = 0): Finding | undefined {
-  const inflated = depth < MAX_DEPTH ? inflatePayload(body) : undefined;
+export function scanBody(input: Buffer | Pieces, where: string, policy: ScanPolicy, depth = 0): Finding | undefined {
+  const body = input instanceof Pieces ? input : new Pieces([input]);
+  const inflated = depth < MAX_DEPTH ? inflatePieces(body) : undefined;
   if (inflated) {
     const f = scanBody(inflated.data, `${where} (${inflated.how}-compressed)`, policy, depth + 1);
     if (f) return f;
   }
+  // Windows that span pieces are copied into one buffer, reused from window to window.
+  const scratch: { buf?: Buffer } = {};
+  const long = policy.patterns.filter((p) => p.longWithSpaces);
+  const hinted = new Set<SecretPattern>();
   for (let start = 0; ; ) {
     const end = windowEnd(body, start + BODY_WINDOW);
-    const f = scanParts([{ where, text: body.toString("latin1", start, end), bytes: body.subarray(start, end) }], policy);
+    const bytes = body.range(start, end, scratch);
+    const text = bytes.toString("latin1");
+    const f = scanParts([{ where, text, bytes }], policy);
     if (f) return f;
-    if (end >= body.length) return undefined;
+    if (start === 0 && end >= body.length) return undefined;
+    // A hint is short: whole in some window. Only a body that has one is read whole below.
+    const gate = hintGate(text, long, bytes);
+    for (const p of long) if (gate(p)) hinted.add(p);
+    if (end >= body.length) break;
     start = end - BODY_OVERLAP;
   }
+  return hinted.size ? longMatch(body.join().toString("latin1"), where, policy, [...hinted]) : undefined;
+}
+
+/**
+ * Matches of space-holding patterns (longWithSpaces) over a whole raw text: a match
+ * longer than the windows' overlap can straddle a window edge (a private-key header
+ * padded with words, a key name and its value 20 KB of spaces apart). Decoded views
+ * need no such pass: each is decoded and scanned whole.
+ */
+function longMatch(text: string, where: string, policy: ScanPolicy, patterns: readonly SecretPattern[]): Finding | undefined {
+  const masked = maskOwn(text, policy.ownPlaceholders);
+  for (const m of patternMatches(masked, patterns, false)) return toFinding(patternHit(m), where);
+  return undefined;
 }

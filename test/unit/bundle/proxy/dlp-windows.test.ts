@@ -88,3 +88,35 @@ describe("scanBody: encoded runs longer than a window", () => {
     expect(scanBody(body, "b", policy)).toBeUndefined();
   });
 });
+
+describe("scanBody: matches with spaces longer than the windows' overlap", () => {
+  const KEY40 = ["wJalrXUtnFEMI/K7MDENG", "/bPxRfiCYEXAMPLEKEY"].join("");
+  const long: [string, string][] = [
+    ["a private-key header padded with words", "-----BEGIN " + "A ".repeat(20_000) + ["PRIVATE", "KEY-----"].join(" ")],
+    ["an AWS key name and value 40 KB of spaces apart", "aws_secret_access_key" + " ".repeat(40_000) + "= " + KEY40],
+    ["the same with mixed case and tabs and spaces", "SeCrEt_AcCeSs_KeY" + " \t".repeat(20_000) + ": " + KEY40],
+  ];
+  for (const [what, needle] of long) {
+    // A miss needs a match that starts more than the overlap before a window's end and ends after it.
+    for (const lead of [0, BODY_WINDOW - 20_000, BODY_WINDOW - 30_000, 2 * BODY_WINDOW - BODY_OVERLAP - 20_000]) {
+      test(`${what}, after ${lead} bytes`, () => {
+        const body = Buffer.from("lorem ipsum ".repeat(Math.ceil(lead / 12)).slice(0, lead) + needle + " dolor sit".repeat(40_000));
+        expect(scanBody(body, "b", policy)?.id).toBe(SECRET_PATTERNS.find((p) => needle.toLowerCase().includes("private") ? p.id === "private-key" : p.id === "aws-secret-key")!.id);
+      });
+    }
+  }
+
+  test("only patterns known to hold spaces may be longer than the overlap", () => {
+    // A pattern that can match a space is either run whole (longWithSpaces) or bounded well under the overlap.
+    const spacey = SECRET_PATTERNS.filter((p) => /\\s| |\[[^\]]* [^\]]*\]/.test(p.re.source)).map((p) => p.id);
+    expect(spacey.sort()).toEqual(["aws-secret-key", "card-number", "private-key"]);
+    expect(SECRET_PATTERNS.filter((p) => p.longWithSpaces).map((p) => p.id).sort()).toEqual(["aws-secret-key", "private-key"]);
+    // card-number: at most 19 digits and 18 separators.
+    expect(SECRET_PATTERNS.find((p) => p.id === "card-number")!.re.source).toContain("{12,18}");
+  });
+
+  test("a clean large body with a hint is read whole once and passes", () => {
+    const body = Buffer.from("lorem ipsum ".repeat(60_000) + " the secret of PRIVATE KEY handling " + "dolor ".repeat(60_000));
+    expect(scanBody(body, "b", policy)).toBeUndefined();
+  });
+});
