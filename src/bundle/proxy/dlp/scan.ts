@@ -322,18 +322,19 @@ function caselessRe(p: SecretPattern, hints: readonly string[]): RegExp {
  * hints) occur in it, each hint looked up at most once.
  */
 function hintGate(text: string, patterns: readonly SecretPattern[], bytes?: Buffer): (p: SecretPattern) => boolean {
+  const caseless = (p: SecretPattern) => !p.hintsIgnoreCase || caselessRe(p, p.hintsIgnoreCase).test(text);
+  if (!bytes) {
+    // Short strings (headers, decoded views): one pass of the alternation usually says "none".
+    const any = prefilterOf(patterns).test(text);
+    return (p) => (!p.hints || (any && p.hints.some((h) => text.includes(h)))) && caseless(p);
+  }
   const seen = new Map<string, boolean>();
-  let any: boolean | undefined;
   const present = (h: string) => {
     let v = seen.get(h);
-    if (v === undefined) {
-      if (!bytes) any ??= prefilterOf(patterns).test(text);
-      v = bytes ? contains(text, h, bytes) : any! && text.includes(h);
-      seen.set(h, v);
-    }
+    if (v === undefined) seen.set(h, (v = contains(text, h, bytes)));
     return v;
   };
-  return (p) => (!p.hints || p.hints.some(present)) && (!p.hintsIgnoreCase || caselessRe(p, p.hintsIgnoreCase).test(text));
+  return (p) => (!p.hints || p.hints.some(present)) && caseless(p);
 }
 
 function* patternMatches(text: string, patterns: readonly SecretPattern[], all: boolean, bytes?: Buffer): Generator<{ p: SecretPattern; start: number; end: number }> {
