@@ -109,11 +109,18 @@ export async function streamRequestBody(reader: SocketReader, up: Duplex, framin
   return n;
 }
 
+/** Largest first body piece sent in one write with the response head. */
+const MERGE_MAX = 16 * 1024;
+
 /**
  * Stream a response body to the agent; bodies without a length are sent
  * chunked (or raw, for an HTTP/1.0 agent). With `scrub`, every piece passes
  * through it (real credentials out); `reframe` sends a length-framed body
- * chunked because the scrubbed length may differ.
+ * chunked because the scrubbed length may differ. `head` (the response head)
+ * goes first: for a length-framed body whose first bytes are already here,
+ * together with the first piece when it is small (one TLS record and one
+ * write for a small response); else at once — never held back waiting for
+ * the body (server-sent events start with their head).
  */
 export async function streamResponseBody(
   reader: SocketReader,
@@ -122,22 +129,40 @@ export async function streamResponseBody(
   chunked = true,
   scrub?: StreamScrub,
   reframe = false,
+  head?: Buffer,
 ): Promise<number> {
   let n = 0;
   const framed = framing.kind !== "length" || reframe;
+  let pending = head;
+  const write = async (b: Buffer | string) => {
+    const h = pending;
+    pending = undefined;
+    if (h && b.length <= MERGE_MAX) return writeAll(client, Buffer.concat([h, typeof b === "string" ? Buffer.from(b) : b]));
+    if (h) await writeAll(client, h);
+    await writeAll(client, b);
+  };
+  if (pending && (framing.kind !== "length" || reader.buffered === 0)) {
+    await writeAll(client, pending);
+    pending = undefined;
+  }
   const send = async (b: Buffer) => {
     const out = scrub ? scrub.push(b) : b;
-    if (!out.length) return;
+    if (!out.length) {
+      // The scrubber holds this piece back (it may end in part of a credential): the head does not wait.
+      if (pending) await write(Buffer.alloc(0));
+      return;
+    }
     n += out.length;
-    await writeAll(client, framed && chunked ? chunkFrame(out) : out);
+    await write(framed && chunked ? chunkFrame(out) : out);
   };
   const finish = async () => {
     const rest = scrub?.end();
     if (rest?.length) {
       n += rest.length;
-      await writeAll(client, framed && chunked ? chunkFrame(rest) : rest);
+      await write(framed && chunked ? chunkFrame(rest) : rest);
     }
-    if (framed && chunked) await writeAll(client, "0\r\n\r\n");
+    if (framed && chunked) await write("0\r\n\r\n");
+    if (pending) await write(Buffer.alloc(0));
   };
   switch (framing.kind) {
     case "none":

@@ -298,8 +298,9 @@ async function exchange(ctx: ExchangeContext, conn: ClientConn, raw: Buffer, slo
 
   let bytesIn = 0;
   try {
-    await writeAll(conn.sock, serializeResponseHead(resHead.status, reason || "-", outHeaders));
-    bytesIn = await streamResponseBody(up.reader, conn.sock, framing, !plan.http10, stream, reframe);
+    // Encoded as writing the string would (UTF-8).
+    const head = Buffer.from(serializeResponseHead(resHead.status, reason || "-", outHeaders));
+    bytesIn = await streamResponseBody(up.reader, conn.sock, framing, !plan.http10, stream, reframe, head);
   } catch (e) {
     // Mid-stream failure: the head is gone, so the only honest signal is to drop both sides.
     slot.close();
