@@ -67,16 +67,40 @@ export function base64Runs(text: string): [number, number][] {
 }
 
 /**
- * Whether `text` contains `needle`; with `bytes` (text's own bytes, text being their latin1
- * reading) the search runs natively on the bytes, several times faster than on a long string.
+ * A scanned text's own bytes (the text is their latin1 reading): literal
+ * searches run natively on them, several times faster than on a long string,
+ * and what was learnt about them is kept for the rest of that text's scan.
+ * Made for one text and dropped with it.
  */
-export function contains(text: string, needle: string, bytes?: Buffer): boolean {
-  return bytes && isLatin1(needle) ? bytes.indexOf(needle, 0, "latin1") >= 0 : text.includes(needle);
+export class TextBytes {
+  private readonly seen = new Map<number, boolean>();
+  /** Hint presence and pattern gates already settled (scan.ts). */
+  readonly hints = new Map<string, boolean>();
+  readonly gates = new Map<object, boolean>();
+  constructor(readonly buf: Buffer) {}
+
+  /** Whether byte c occurs (one memchr, remembered). */
+  hasByte(c: number): boolean {
+    let v = this.seen.get(c);
+    if (v === undefined) this.seen.set(c, (v = this.buf.indexOf(c) >= 0));
+    return v;
+  }
 }
 
-/** Index of `needle` in `text` from `from` (as String indexOf), on `bytes` when given (see contains). */
-export function indexIn(text: string, needle: string, from: number, bytes?: Buffer): number {
-  return bytes && isLatin1(needle) ? bytes.indexOf(needle, from, "latin1") : text.indexOf(needle, from);
+/** Whether `text` contains `needle` (as String includes), searched on `bytes` when given. */
+export function contains(text: string, needle: string, bytes?: TextBytes): boolean {
+  if (!bytes || !isLatin1(needle)) return text.includes(needle);
+  if (!needle.length) return true;
+  // Most needles start with a byte the text lacks: one remembered memchr settles them.
+  if (!bytes.hasByte(needle.charCodeAt(0))) return false;
+  return needle.length === 1 || bytes.buf.indexOf(needle, 0, "latin1") >= 0;
+}
+
+/** Index of `needle` in `text` from `from` (as String indexOf), searched on `bytes` when given. */
+export function indexIn(text: string, needle: string, from: number, bytes?: TextBytes): number {
+  if (!bytes || !isLatin1(needle)) return text.indexOf(needle, from);
+  if (needle.length && !bytes.hasByte(needle.charCodeAt(0))) return -1;
+  return bytes.buf.indexOf(needle, from, "latin1");
 }
 
 // A needle with a character past U+00FF cannot occur in latin1 text, but its latin1 encoding (low bytes) could.
@@ -384,7 +408,7 @@ export function tryBrotli(bytes: Buffer, maxOutput: number): Buffer | undefined 
  * base64 runs (four alignments), hex runs (two alignments), and the whole
  * text when it is a compressed payload. Callers recurse into segment text.
  */
-export function decodedSegments(text: string, maxOutput: number, payload = false, bytes?: Buffer): Segment[] {
+export function decodedSegments(text: string, maxOutput: number, payload = false, bytes?: TextBytes): Segment[] {
   const out: Segment[] = [];
   if (payload && text.length >= 4) {
     const bytes = Buffer.from(text.slice(0, Math.min(text.length, maxOutput)), "latin1");

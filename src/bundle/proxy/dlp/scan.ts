@@ -4,7 +4,7 @@
 // (decode.ts). Scanning returns the first finding; redaction replaces every
 // finding by a marker. The value itself is never part of a result, only what
 // it is and where it was.
-import { compressionMagic, contains, decodedSegments, indexIn, looksBinary, tryBrotli, decompressByMagic, PRINTABLE_RUNS, TooLargeToScan, type Segment } from "./decode.ts";
+import { compressionMagic, contains, decodedSegments, indexIn, looksBinary, TextBytes, tryBrotli, decompressByMagic, PRINTABLE_RUNS, TooLargeToScan, type Segment } from "./decode.ts";
 import { Pieces } from "./pieces.ts";
 import { SECRET_PATTERNS, type SecretPattern } from "./patterns.ts";
 
@@ -100,7 +100,7 @@ export interface Hit {
   finding: Finding;
 }
 
-function allIndexes(text: string, needle: string, bytes?: Buffer): number[] {
+function allIndexes(text: string, needle: string, bytes?: TextBytes): number[] {
   const out: number[] = [];
   for (let i = indexIn(text, needle, 0, bytes); i >= 0; i = indexIn(text, needle, i + needle.length, bytes)) out.push(i);
   return out;
@@ -146,7 +146,7 @@ function toFinding(h: RawHit, where: string): Finding {
   return { kind: h.kind, id: h.id, message: `${h.what} in ${where}${how}${h.note ?? ""}`, marker: h.marker };
 }
 
-function rawHits(text: string, policy: ScanPolicy, ctx: Ctx, bytes?: Buffer): RawHit[] {
+function rawHits(text: string, policy: ScanPolicy, ctx: Ctx, bytes?: TextBytes): RawHit[] {
   const hits: RawHit[] = [];
   const done = () => !ctx.all && hits.length > 0;
   for (const p of policy.foreignPlaceholders) {
@@ -190,7 +190,7 @@ const SEP = "\n\u0000\n";
 const MAX_BROTLI_TRIES = 256;
 
 /** Decoded views of `text`: plus, for a view that is itself compressed, its inflated bytes. */
-function viewsOf(text: string, ctx: Ctx, payload: boolean, bytes?: Buffer): Segment[] {
+function viewsOf(text: string, ctx: Ctx, payload: boolean, bytes?: TextBytes): Segment[] {
   const segs = decodedSegments(text, MAX_INFLATED, payload, bytes);
   const out: Segment[] = [];
   for (const seg of segs) {
@@ -238,7 +238,7 @@ function mayBeCompressed(t: string): boolean {
   return false;
 }
 
-function findHits(text: string, policy: ScanPolicy, ctx: Ctx, depth: number, payload: boolean, bytes?: Buffer): RawHit[] {
+function findHits(text: string, policy: ScanPolicy, ctx: Ctx, depth: number, payload: boolean, bytes?: TextBytes): RawHit[] {
   const hits = rawHits(text, policy, ctx, bytes);
   if ((hits.length && !ctx.all) || depth >= MAX_DEPTH) return hits;
   const masked = maskOwn(text, policy.ownPlaceholders);
@@ -276,10 +276,15 @@ function ctxFor(text: string, all: boolean): Ctx {
 
 export function scanParts(parts: readonly ScanPart[], policy: ScanPolicy): Finding | undefined {
   for (const part of parts) {
-    const hits = findHits(part.text, policy, ctxFor(part.text, false), 0, false, part.bytes);
-    if (hits.length) return toFinding(hits[0]!, part.where);
+    const f = scanText(part.text, part.where, policy, part.bytes ? new TextBytes(part.bytes) : undefined);
+    if (f) return f;
   }
   return undefined;
+}
+
+function scanText(text: string, where: string, policy: ScanPolicy, bytes?: TextBytes): Finding | undefined {
+  const hits = findHits(text, policy, ctxFor(text, false), 0, false, bytes);
+  return hits.length ? toFinding(hits[0]!, where) : undefined;
 }
 
 /** Every finding in text, non-overlapping, in order (overlapping hits merge; the first one names the merged range). */
@@ -321,23 +326,60 @@ function caselessRe(p: SecretPattern, hints: readonly string[]): RegExp {
  * Which patterns can match `text`: exactly those whose hints (and case-free
  * hints) occur in it, each hint looked up at most once.
  */
-function hintGate(text: string, patterns: readonly SecretPattern[], bytes?: Buffer): (p: SecretPattern) => boolean {
+function hintGate(text: string, patterns: readonly SecretPattern[], bytes?: TextBytes): (p: SecretPattern) => boolean {
   const caseless = (p: SecretPattern) => !p.hintsIgnoreCase || caselessRe(p, p.hintsIgnoreCase).test(text);
   if (!bytes) {
     // Short strings (headers, decoded views): one pass of the alternation usually says "none".
     const any = prefilterOf(patterns).test(text);
     return (p) => (!p.hints || (any && p.hints.some((h) => text.includes(h)))) && caseless(p);
   }
-  const seen = new Map<string, boolean>();
-  const present = (h: string) => {
-    let v = seen.get(h);
-    if (v === undefined) seen.set(h, (v = contains(text, h, bytes)));
+  // Answers are kept with the text's bytes (scanBody asks again for its long patterns).
+  const { hints, gates: decided } = bytes;
+  const within = subHintsOf(patterns);
+  const present = (h: string): boolean => {
+    let v = hints.get(h);
+    // A hint that holds a shorter hint cannot be there without it ("sk-proj-" without "sk-").
+    if (v === undefined) hints.set(h, (v = (within.get(h) ?? []).every(present) && contains(text, h, bytes)));
     return v;
   };
-  return (p) => (!p.hints || p.hints.some(present)) && caseless(p);
+  return (p) => {
+    let v = decided.get(p);
+    if (v === undefined) {
+      v = (!p.hints || p.hints.some(present)) && (!p.hintsIgnoreCase || (p.hintsIgnoreCase.some((h) => mayHoldCaseless(bytes, h)) && caseless(p)));
+      decided.set(p, v);
+    }
+    return v;
+  };
 }
 
-function* patternMatches(text: string, patterns: readonly SecretPattern[], all: boolean, bytes?: Buffer): Generator<{ p: SecretPattern; start: number; end: number }> {
+/** For each hint, the other (shorter) hints it contains. */
+const subHints = new WeakMap<readonly SecretPattern[], Map<string, string[]>>();
+function subHintsOf(patterns: readonly SecretPattern[]): Map<string, string[]> {
+  let m = subHints.get(patterns);
+  if (!m) {
+    const all = [...new Set(patterns.flatMap((p) => p.hints ?? []))];
+    m = new Map(all.map((h) => [h, all.filter((g) => g !== h && h.includes(g))]));
+    subHints.set(patterns, m);
+  }
+  return m;
+}
+
+/**
+ * False only when `bytes` cannot hold the ASCII word `h` in any case: some pair of
+ * adjacent letters of it occurs in none of its four case forms (native searches;
+ * the case-free regex then runs only on text that has every pair).
+ */
+function mayHoldCaseless(bytes: TextBytes, h: string): boolean {
+  for (let i = 0; i + 1 < h.length; i++) {
+    const a = h[i]!;
+    const b = h[i + 1]!;
+    const forms = [a.toLowerCase() + b.toLowerCase(), a.toLowerCase() + b.toUpperCase(), a.toUpperCase() + b.toLowerCase(), a.toUpperCase() + b.toUpperCase()];
+    if (!forms.some((f) => bytes.hasByte(f.charCodeAt(0)) && bytes.buf.indexOf(f, 0, "latin1") >= 0)) return false;
+  }
+  return true;
+}
+
+function* patternMatches(text: string, patterns: readonly SecretPattern[], all: boolean, bytes?: TextBytes): Generator<{ p: SecretPattern; start: number; end: number }> {
   const mayMatch = hintGate(text, patterns, bytes);
   for (const p of patterns) {
     if (!mayMatch(p)) continue;
@@ -358,7 +400,7 @@ function* patternMatches(text: string, patterns: readonly SecretPattern[], all: 
 
 /** Every built-in pattern match in text (for tests: the hint gates must not change what matches). */
 export function allPatternMatches(text: string, patterns: readonly SecretPattern[], bytes?: Buffer): { id: string; start: number; end: number }[] {
-  return [...patternMatches(text, patterns, true, bytes)].map((m) => ({ id: m.p.id, start: m.start, end: m.end }));
+  return [...patternMatches(text, patterns, true, bytes && new TextBytes(bytes))].map((m) => ({ id: m.p.id, start: m.start, end: m.end }));
 }
 
 export function firstPattern(text: string, patterns: readonly SecretPattern[]): SecretPattern | undefined {
@@ -432,9 +474,10 @@ export function scanBody(input: Buffer | Pieces, where: string, policy: ScanPoli
   const hinted = new Set<SecretPattern>();
   for (let start = 0; ; ) {
     const end = windowEnd(body, start + BODY_WINDOW);
-    const bytes = body.range(start, end, scratch);
-    const text = bytes.toString("latin1");
-    const f = scanParts([{ where, text, bytes }], policy);
+    const raw = body.range(start, end, scratch);
+    const text = raw.toString("latin1");
+    const bytes = new TextBytes(raw);
+    const f = scanText(text, where, policy, bytes);
     if (f) return f;
     if (start === 0 && end >= body.length) return undefined;
     // A hint is short: whole in some window. Only a body that has one is read whole below.

@@ -6,7 +6,7 @@
 // assembled from pieces so this file does not itself look like a leak.
 import { describe, expect, test } from "bun:test";
 import { SECRET_PATTERNS, type SecretPattern } from "../../../../src/bundle/proxy/dlp/patterns.ts";
-import { base64Runs, contains, decodedSegments, indexIn } from "../../../../src/bundle/proxy/dlp/decode.ts";
+import { base64Runs, contains, decodedSegments, indexIn, TextBytes } from "../../../../src/bundle/proxy/dlp/decode.ts";
 import { allPatternMatches, BODY_OVERLAP, BODY_WINDOW, scanBody, scanParts, type ScanPolicy } from "../../../../src/bundle/proxy/dlp/scan.ts";
 
 const j = (...p: string[]) => p.join("");
@@ -132,7 +132,7 @@ describe("base64Runs", () => {
 describe("byte-backed literal search", () => {
   test("agrees with String includes / indexOf, including needles past latin1", () => {
     const text = "abc %41 \\u0041 &#65; \u00ef\u00bc\u00a1 caf\u00e9 \u00ff\u0000 end";
-    const bytes = Buffer.from(text, "latin1");
+    const bytes = new TextBytes(Buffer.from(text, "latin1"));
     for (const needle of ["%", "\\u", "\\x", "&#", "\u00ef\u00bc", "\u00ef\u00bd", "caf\u00e9", "\u00ff\u0000", "\u0100", "\u01ff", "end", "zzz", "\u4141"]) {
       expect(contains(text, needle, bytes)).toBe(text.includes(needle));
       for (const from of [0, 5, 20, text.length]) expect(indexIn(text, needle, from, bytes)).toBe(text.indexOf(needle, from));
@@ -141,7 +141,7 @@ describe("byte-backed literal search", () => {
 
   test("decoded segments are the same with and without the bytes", () => {
     const text = "q=%67%68%70%5f x \\u0067\\u0068 &#103;&#104; \u00ef\u00bc\u00a7\u00ef\u00bd\u0088 " + Buffer.from("gh" + "p_" + A36).toString("base64") + " " + Buffer.from("hello world, hex view").toString("hex");
-    const bytes = Buffer.from(text, "latin1");
+    const bytes = new TextBytes(Buffer.from(text, "latin1"));
     expect(decodedSegments(text, 1 << 20, false, bytes)).toEqual(decodedSegments(text, 1 << 20, false));
   });
 });
