@@ -2,8 +2,10 @@
 // a local origin — direct, through our proxy (`bundle proxy` as a subprocess,
 // TLS intercepted, DLP on) and through Debian's mitmdump (TLS intercepted).
 // Prints requests/s, added p50/p99 latency over direct, peak RSS of each proxy
-// process, CPU milliseconds per request of the proxy, the origin and the
-// client, and ours/mitmdump ratios. Loopback only; every phase is bounded.
+// process (VmHWM, and in brackets the highest anonymous RSS sampled every
+// 50 ms: the part that is not the mapped executable, which bundles share), CPU
+// milliseconds per request of the proxy, the origin and the client, and
+// ours/mitmdump ratios. Loopback only; every phase is bounded.
 //
 // Reading the POST figures on a small machine: the client, the origin and the
 // proxy share the cores, so requests/s says who won them; CPU per request is
@@ -74,6 +76,16 @@ async function waitForPort(port: number, what: string, proc: Subprocess): Promis
 async function waitForFile(file: string, what: string): Promise<void> {
   for (let i = 0; i < 200 && !existsSync(file); i++) await Bun.sleep(100);
   if (!existsSync(file)) throw new Error(`${what}: ${file} did not appear`);
+}
+
+/** Anonymous resident memory (RssAnon: the process's own, not the mapped executable) of a process, in MiB. */
+function anonMiB(pid: number): number {
+  try {
+    const m = /RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Peak resident set (VmHWM) of a process, in MiB. */
@@ -149,6 +161,8 @@ interface Row {
   post: PhaseResult;
   cpu: { get: PhaseCpu; post: PhaseCpu };
   peakRssMiB?: number;
+  /** Highest RssAnon seen, sampled every 50 ms during the phases (the kernel keeps no peak of it). */
+  peakAnonMiB?: number;
 }
 
 const clientCpuMs = () => {
@@ -163,13 +177,16 @@ async function measure(name: string, t: Target, pids: { proxy?: number; origin: 
     const per = (now: number, then: number) => (now - then) / Math.max(1, r.requests);
     return [r, { proxy: pids.proxy ? per(cpuMs(pids.proxy), before.proxy) : NaN, origin: per(cpuMs(pids.origin), before.origin), client: per(clientCpuMs(), before.client) }];
   };
+  let peakAnon = NaN;
+  const sampler = pids.proxy ? setInterval(() => (peakAnon = Math.max(Number.isNaN(peakAnon) ? 0 : peakAnon, anonMiB(pids.proxy!))), 50) : undefined;
   log(`${name}: warm-up`);
   await runPhase(t, 2, 1, () => ({ method: "GET", path: "/hello" }));
   log(`${name}: ${GET_WORKERS} connections × keep-alive GET /hello for ${SECONDS}s`);
   const [get, getCpu] = await phase(() => ({ method: "GET", path: "/hello" }), GET_WORKERS);
   log(`${name}: ${POST_WORKERS} connections × 1 MiB POST /echo for ${SECONDS}s`);
   const [post, postCpu] = await phase(() => ({ method: "POST", path: "/echo", body: MB }), POST_WORKERS);
-  return { name, get, post, cpu: { get: getCpu, post: postCpu } };
+  clearInterval(sampler);
+  return { name, get, post, cpu: { get: getCpu, post: postCpu }, peakAnonMiB: pids.proxy ? peakAnon : undefined };
 }
 
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "-");
@@ -210,6 +227,7 @@ try {
     postP50Ms: percentile(r.post.latencies, 50),
     postP99Ms: percentile(r.post.latencies, 99),
     peakRssMiB: r.peakRssMiB,
+    peakAnonMiB: r.peakAnonMiB,
     cpuMsPerRequest: r.cpu,
   }));
   const o = summary[1]!;
@@ -235,11 +253,11 @@ try {
     const lines = [
       `HTTPS through an intercepting proxy, loopback, ${SECONDS}s per phase (GET: ${GET_WORKERS} keep-alive connections; POST 1 MiB: ${POST_WORKERS}); ours has DLP on.`,
       "",
-      "target       GET req/s  +p50 ms  +p99 ms  err | POST req/s  +p50 ms  +p99 ms  err | peak RSS MiB",
+      "target       GET req/s  +p50 ms  +p99 ms  err | POST req/s  +p50 ms  +p99 ms  err | peak RSS MiB (anon)",
       ...summary.map(
         (s) =>
           `${s.name.padEnd(11)} ${fmt(s.getRps, 0).padStart(10)} ${fmt(s.getAddedP50Ms, 2).padStart(8)} ${fmt(s.getAddedP99Ms, 2).padStart(8)} ${String(s.getErrors).padStart(4)} |` +
-          ` ${fmt(s.postRps, 1).padStart(10)} ${fmt(s.postAddedP50Ms, 1).padStart(8)} ${fmt(s.postAddedP99Ms, 1).padStart(8)} ${String(s.postErrors).padStart(4)} | ${s.peakRssMiB === undefined ? "-" : fmt(s.peakRssMiB, 0)}`,
+          ` ${fmt(s.postRps, 1).padStart(10)} ${fmt(s.postAddedP50Ms, 1).padStart(8)} ${fmt(s.postAddedP99Ms, 1).padStart(8)} ${String(s.postErrors).padStart(4)} | ${s.peakRssMiB === undefined ? "-" : `${fmt(s.peakRssMiB, 0)} (${fmt(s.peakAnonMiB ?? NaN, 0)})`}`,
       ),
       "",
       "CPU ms per request  GET: proxy  origin  client | POST: proxy  origin  client",
