@@ -31,8 +31,8 @@ const MIN_HEX = 30;
 // once, so the pass is linear (a bare /[…]{20,}/g retries from every position of every word).
 const HEX_RUN = /(?<![0-9a-fA-F])[0-9a-fA-F]{30,}/g;
 
-// The base64 alphabets (standard and URL) by character code.
-const IN_B64 = new Uint8Array(128);
+// The base64 alphabets (standard and URL) by character code (zero past 127).
+const IN_B64 = new Uint8Array(256);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-") IN_B64[c.charCodeAt(0)] = 1;
 
 /**
@@ -44,7 +44,8 @@ for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+
  * characters; the regex (a lookbehind at every position) was the scanner's
  * largest cost.
  */
-export function base64Runs(text: string): [number, number][] {
+export function base64Runs(text: string, bytes?: TextBytes): [number, number][] {
+  if (bytes) return base64RunsIn(bytes.buf);
   const out: [number, number][] = [];
   const n = text.length;
   const inRun = (c: number) => c < 128 && IN_B64[c] === 1;
@@ -60,6 +61,26 @@ export function base64Runs(text: string): [number, number][] {
     let e = k + 1;
     while (e < n && inRun(text.charCodeAt(e))) e++;
     // [s, e) is a maximal run (text[s-1] is outside: by the loop above, or by the invariant when s = i).
+    if (e - s >= MIN_B64) out.push([s, e]);
+    i = e + 1;
+  }
+  return out;
+}
+
+/** base64Runs over the bytes of a latin1 text (byte values are its character codes): same runs, faster. */
+function base64RunsIn(b: Buffer): [number, number][] {
+  const out: [number, number][] = [];
+  const n = b.length;
+  for (let i = 0; i + MIN_B64 <= n; ) {
+    const k = i + MIN_B64 - 1;
+    if (IN_B64[b[k]!] === 0) {
+      i = k + 1;
+      continue;
+    }
+    let s = k;
+    while (s > i && IN_B64[b[s - 1]!] === 1) s--;
+    let e = k + 1;
+    while (e < n && IN_B64[b[e]!] === 1) e++;
     if (e - s >= MIN_B64) out.push([s, e]);
     i = e + 1;
   }
@@ -431,7 +452,7 @@ export function decodedSegments(text: string, maxOutput: number, payload = false
       out.push({ start: s, end: e, text: Buffer.from(text.slice(s, e), "latin1").toString("utf8").normalize("NFKC"), how: "unicode compatibility forms" });
     }
   }
-  const runs = base64Runs(text);
+  const runs = base64Runs(text, bytes);
   if (runs.length) out.push(...base64Batch(text, runs), ...wrappedBase64(text, runs));
   // Hex runs (also inside a longer base64-alphabet run, e.g. "x-" + hex), both nibble alignments.
   // Hex digits are base64 characters: a hex run lies inside a base64 run at least as long.
