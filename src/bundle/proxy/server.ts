@@ -288,6 +288,9 @@ async function handleConnect(state: ProxyState, sock: Socket, reader: SocketRead
   const early = reader.detach();
   if (early.length) sock.unshift(early);
   // HTTP/1.x only (never h2: we speak HTTP/1.1 inside); http/1.0 for old clients that offer nothing else.
+  // Bun terminates this TLS natively (the socket's own handle is upgraded, early bytes handed over)
+  // only while the socket has no unflushed write: the 200 above is awaited for that. With a write
+  // pending it falls back to a JS duplex, several times slower.
   const tls = new TLSSocket(sock, { isServer: true, secureContext, ALPNProtocols: ["http/1.1", "http/1.0"] });
   tls.on("error", () => {});
   const ok = await new Promise<string | undefined>((resolve) => {
