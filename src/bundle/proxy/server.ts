@@ -21,6 +21,7 @@ import { HeadError, parseConnectTarget, parseRequestHead } from "./http-head.ts"
 import { HEAD_LIMIT, HEAD_TIMEOUT_MS, serveHttp, type ExchangeContext } from "./exchange.ts";
 import { ScanBudget } from "./body-io.ts";
 import { LeafCache } from "./leaf-cache.ts";
+import { memoryPressure } from "./memory-pressure.ts";
 import { HeadTimeout, SocketReader, writeAll } from "./reader.ts";
 import { MAX_SCANNED_BODY } from "./request-policy.ts";
 import { findRoute, routeCredentials } from "./routes.ts";
@@ -101,11 +102,16 @@ export async function startProxy(cfg: ProxyConfig, env: Record<string, string | 
   }
   const ca = await loadOrCreateCa(cfg.caDir);
   const audit = new AuditLog(cfg.auditLog);
+  const pressure = memoryPressure();
   const state: ProxyState = {
     cfg,
     leaves: new LeafCache(ca.signer, ca.certPem),
     tunnels: new Map(),
-    audit: (rec) => audit.write(rec),
+    audit: (rec) => {
+      audit.write(rec);
+      // Once an exchange is done, what it moved is garbage: past the soft limit it is collected now.
+      pressure.note((rec.bytesOut ?? 0) + (rec.bytesIn ?? 0));
+    },
     scanBudget: new ScanBudget(SCAN_BUDGET_BYTES),
     dial: { blockPrivate: cfg.blockPrivate, allowPrivate: cfg.allowPrivate, extraCaPem },
     scrubbers: routeScrubbers(cfg.routes, credentials),
