@@ -126,7 +126,7 @@ export class DockerDriver implements BackendDriver {
   agentIO(plan: BottlePlan): AgentIO {
     const container = plan.containers.agent;
     return {
-      rootScript: (script) => this.docker.execOk({ container, argv: ["sh", "-s"], user: "root" }, script),
+      rootScript: (script) => this.docker.script(container, "root", script),
       untar: (tarArgv, dest) => pipeTarInto(tarArgv, container, dest),
     };
   }

@@ -1,5 +1,8 @@
 // Thin typed wrapper over the docker CLI: argv from argv.ts, run through a
-// Runner (tests substitute a fake and assert the argv).
+// Runner (tests substitute a fake and assert the argv). The calls on the
+// launch path go to the engine's socket instead when engine.ts finds it the
+// same engine the CLI would use (requests from engine-requests.ts).
+import { appendFileSync } from "node:fs";
 import { consola } from "consola";
 import { BottleError } from "../../util/errors.ts";
 import { run, runOk, type Runner } from "../../util/run.ts";
@@ -7,6 +10,11 @@ import * as A from "./docker-argv.ts";
 import { normalizeArch } from "../../util/arch.ts";
 export * from "./docker-argv.ts";
 import { spawnStream, type StreamRunner } from "../../util/stream.ts";
+import * as R from "./engine-requests.ts";
+import { detectEngine, engineJson, engineMessage, EngineUnreachable, type Engine } from "./engine.ts";
+
+/** Larger scripts go through the CLI's stdin (an argument is capped at 128 KiB by the kernel). */
+export const SCRIPT_ARG_MAX = 64 * 1024;
 
 export interface ContainerRef {
   name: string;
@@ -54,26 +62,69 @@ export function parseRows(stdout: string): string[][] {
 export { normalizeArch };
 
 export class Docker {
+  /** The engine's socket, when the CLI would talk to it as is (see engine.ts); undefined: the CLI only. */
+  engine: Engine | undefined;
+
   constructor(
     readonly runner: Runner = run,
     readonly stream: StreamRunner = spawnStream,
-  ) {}
+    engine?: Engine | null,
+  ) {
+    // A substituted runner means a test of the CLI path: no engine unless one is given.
+    this.engine = engine === null ? undefined : (engine ?? (runner === run ? detectEngine() : undefined));
+  }
+
+  /** Through the engine when there is one; the CLI when not, or when its socket cannot be reached. */
+  private async via<T>(api: (e: Engine) => Promise<T>, cli: () => Promise<T>): Promise<T> {
+    const e = this.engine;
+    if (!e) return cli();
+    try {
+      return await api(e);
+    } catch (err) {
+      if (!(err instanceof EngineUnreachable)) throw err;
+      consola.debug(`${err.message}; using the docker CLI`);
+      this.engine = undefined;
+      return cli();
+    }
+  }
 
   async arch(): Promise<string> {
-    const r = await runOk(this.runner, A.infoArchArgv(), "DOCKER", { hint: DOCKER_HINT });
-    return normalizeArch(r.stdout);
+    return this.via(
+      async (e) => {
+        const a = await e.send(R.infoRequest());
+        if (a.status !== 200) throw new BottleError("DOCKER", `docker info failed: ${await engineMessage(a)}`, { hint: DOCKER_HINT });
+        return normalizeArch(String((await engineJson<{ Architecture?: string }>(a, "info")).Architecture ?? ""));
+      },
+      async () => normalizeArch((await runOk(this.runner, A.infoArchArgv(), "DOCKER", { hint: DOCKER_HINT })).stdout),
+    );
   }
 
   /** Create a network; `overlap` when docker refused the subnet (caller retries with another). */
   async networkCreate(spec: A.NetworkSpec): Promise<"ok" | "overlap"> {
-    const r = await this.runner(A.networkCreateArgv(spec));
-    if (r.code === 0) return "ok";
-    if (spec.subnet && isSubnetOverlap(r.stderr)) return "overlap";
-    throw new BottleError("DOCKER", `cannot create network ${spec.name}: ${r.stderr.trim()}`, { hint: DOCKER_HINT });
+    const failed = (stderr: string): "overlap" => {
+      if (spec.subnet && isSubnetOverlap(stderr)) return "overlap";
+      throw new BottleError("DOCKER", `cannot create network ${spec.name}: ${stderr.trim()}`, { hint: DOCKER_HINT });
+    };
+    return this.via(
+      async (e) => {
+        const a = await e.send(R.networkCreateRequest(spec));
+        return a.status === 201 || a.status === 200 ? "ok" : failed(`Error response from daemon: ${await engineMessage(a)}`);
+      },
+      async () => {
+        const r = await this.runner(A.networkCreateArgv(spec));
+        return r.code === 0 ? "ok" : failed(r.stderr);
+      },
+    );
   }
 
   async networkConnect(network: string, container: string, ip?: string): Promise<void> {
-    await runOk(this.runner, A.networkConnectArgv(network, container, ip), "DOCKER");
+    await this.via(
+      async (e) => {
+        const a = await e.send(R.networkConnectRequest(network, container, ip));
+        if (a.status !== 200) throw new BottleError("DOCKER", `docker network connect failed: ${await engineMessage(a)}`);
+      },
+      async () => void (await runOk(this.runner, A.networkConnectArgv(network, container, ip), "DOCKER")),
+    );
   }
 
   /** Idempotent: missing networks are not an error. */
@@ -114,7 +165,18 @@ export class Docker {
 
   /** Create and start at once; `values` as for create(). */
   async runDetached(spec: A.ContainerSpec, values: Record<string, string> = {}): Promise<void> {
-    await runOk(this.runner, A.runDetachedArgv(spec), "DOCKER", { env: values, hint: DOCKER_HINT });
+    const cli = async () => void (await runOk(this.runner, A.runDetachedArgv(spec), "DOCKER", { env: values, hint: DOCKER_HINT }));
+    await this.via(async (e) => {
+      const made = await e.send(R.containerCreateRequest(spec, values));
+      const why = made.status === 201 ? "" : await engineMessage(made);
+      // A missing image: the CLI pulls it (an operator's own image); the engine API does not.
+      if (made.status === 404 && /no such image/i.test(why)) return cli();
+      if (made.status !== 201) throw new BottleError("DOCKER", `docker run ${spec.name} failed: ${why}`, { hint: DOCKER_HINT });
+      await made.text();
+      const started = await e.send(R.containerStartRequest(spec.name));
+      // 304: already running.
+      if (started.status !== 204 && started.status !== 304) throw new BottleError("DOCKER", `docker run ${spec.name} failed: ${await engineMessage(started)}`, { hint: DOCKER_HINT });
+    }, cli);
   }
 
   async start(names: string[]): Promise<void> {
@@ -137,6 +199,23 @@ export class Docker {
 
   /** Status per container name; missing containers are absent from the map. Throws when docker cannot answer. */
   async states(names: string[]): Promise<Map<string, string>> {
+    return this.via(async (e) => {
+      const out = new Map<string, string>();
+      // One request per name, side by side (the CLI's inspect does the same behind one process).
+      await Promise.all(
+        names.map(async (n) => {
+          const a = await e.send(R.containerInspectRequest(n));
+          if (a.status === 404) return void (await a.text());
+          if (a.status !== 200) throw new BottleError("DOCKER", `cannot ask docker about ${names.join(", ")}: ${await engineMessage(a)}`, { hint: DOCKER_HINT });
+          const c = await engineJson<{ Name?: string; State?: { Status?: string } }>(a, "container inspect");
+          out.set(String(c.Name ?? n).replace(/^\//, ""), String(c.State?.Status ?? ""));
+        }),
+      );
+      return out;
+    }, () => this.statesCli(names));
+  }
+
+  private async statesCli(names: string[]): Promise<Map<string, string>> {
     const r = await this.runner(A.inspectStateArgv(names));
     // `inspect` exits 1 when some names are missing but still prints the others; anything else means no answer.
     const problems = r.code === 0 ? [] : realFailures(r.stderr);
@@ -154,6 +233,50 @@ export class Docker {
     return r.stdout;
   }
 
+  /**
+   * A shell script run as `user` (provisioning); returns its stdout, throws on
+   * non-zero. Through the engine the script is the exec's `sh -c` argument (no
+   * host process holds it); larger ones, or no engine, go through the CLI's stdin.
+   */
+  async script(container: string, user: string, script: string): Promise<string> {
+    const cli = () => this.execOk({ container, argv: ["sh", "-s"], user }, script);
+    if (Buffer.byteLength(script) > SCRIPT_ARG_MAX) return cli();
+    return this.via(async (e) => {
+      const spec: A.ExecSpec = { container, argv: ["sh", "-c", script], user };
+      const out: Uint8Array[][] = [[], []];
+      const code = await this.execApi(e, spec, (stream, data) => out[stream - 1]!.push(data));
+      const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString("utf8");
+      if (code !== 0) {
+        const detail = (text(out[1]!) || text(out[0]!)).trim().split("\n").slice(-3).join(" | ");
+        throw new BottleError("DOCKER", `docker exec ${container} failed (exit ${code}): ${detail}`);
+      }
+      return text(out[0]!);
+    }, cli);
+  }
+
+  /** Exec through the engine: create, start with output attached, then its exit code. */
+  private async execApi(e: Engine, spec: A.ExecSpec, onData: (stream: 1 | 2, data: Uint8Array) => void): Promise<number> {
+    const made = await e.send(R.execCreateRequest(spec));
+    if (made.status !== 201) throw new BottleError("DOCKER", `docker exec ${spec.container} failed: ${await engineMessage(made)}`, { hint: DOCKER_HINT });
+    const { Id: id } = await engineJson<{ Id: string }>(made, "exec create");
+    const started = await e.send(R.execStartRequest(id));
+    if (started.status !== 200) throw new BottleError("DOCKER", `docker exec ${spec.container} failed: ${await engineMessage(started)}`, { hint: DOCKER_HINT });
+    const demux = new R.Demuxer();
+    if (started.body) {
+      // The engine ends the stream when the process exits, or when its container goes (teardown).
+      try {
+        for await (const chunk of started.body) for (const f of demux.push(chunk)) onData(f.stream, f.data);
+      } catch (err) {
+        consola.debug(`exec ${spec.container}: output stream ended: ${(err as Error).message}`);
+      }
+    }
+    const info = await e.send(R.execInspectRequest(id));
+    // The container is gone (removed under it): docker's own exec reports a failure too.
+    if (info.status !== 200) return (await info.text(), 1);
+    const { ExitCode, Running } = await engineJson<{ ExitCode: number | null; Running: boolean }>(info, "exec inspect");
+    return Running || ExitCode === null ? 1 : ExitCode;
+  }
+
   /** Attach the operator's terminal; returns the command's exit code. */
   async execInherit(spec: A.ExecSpec): Promise<number> {
     return (await this.runner(A.execArgv(spec), { inherit: true })).code;
@@ -161,7 +284,16 @@ export class Docker {
 
   /** Non-interactive: output to our stdout/stderr and the transcript file. */
   async execStream(spec: A.ExecSpec, teeFile?: string): Promise<number> {
-    return (await this.stream(A.execArgv(spec), { teeFile })).code;
+    const cli = async () => (await this.stream(A.execArgv(spec), { teeFile })).code;
+    if (spec.interactive || spec.tty) return cli();
+    return this.via(
+      (e) =>
+        this.execApi(e, spec, (stream, data) => {
+          (stream === 2 ? process.stderr : process.stdout).write(data);
+          if (teeFile) appendFileSync(teeFile, data);
+        }),
+      cli,
+    );
   }
 
   /** Exec with stdout into a host file, as bytes (harvest exports). */
@@ -175,8 +307,17 @@ export class Docker {
   }
 
   async imageId(image: string): Promise<string | null> {
-    const r = await this.runner(A.imageIdArgv(image));
-    return r.code === 0 ? r.stdout.trim() : null;
+    return this.via(
+      async (e) => {
+        const a = await e.send(R.imageInspectRequest(image));
+        if (a.status !== 200) return (await a.text(), null);
+        return (await engineJson<{ Id?: string }>(a, "image inspect")).Id ?? null;
+      },
+      async () => {
+        const r = await this.runner(A.imageIdArgv(image));
+        return r.code === 0 ? r.stdout.trim() : null;
+      },
+    );
   }
 
   /**
