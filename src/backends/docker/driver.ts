@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { consola } from "consola";
 import type { AttachOptions, BackendDriver, CollectOptions, LiveStatus } from "../types.ts";
 import type { BottlePlan } from "../../plan/types.ts";
-import { AGENT_USER } from "../../plan/bottle-paths.ts";
+import { AGENT_USER, BOTTLE_ETC } from "../../plan/bottle-paths.ts";
 import { loadConfig, type Config } from "../../config/config.ts";
 import { agentCommand } from "../../providers/index.ts";
 import { BottleError } from "../../util/errors.ts";
@@ -21,12 +21,27 @@ import { ContainerSidecar, type BundleSidecar } from "../shared/bundle-sidecar.t
 import { LABEL_IDENTITY, LABEL_STATE, reapArgv, type ContainerSpec } from "../shared/docker-argv.ts";
 import { Docker } from "../shared/docker.ts";
 import { liveStatus } from "../shared/live-status.ts";
-import { provisionAgent, type AgentIO } from "../shared/provision.ts";
+import { provisionAgent, reportWarnings, startScript, type AgentIO } from "../shared/provision.ts";
 import { pipeTarInto } from "./copy.ts";
 import { rejoinArgv, sessionArgv, viaShell } from "../session-holder.ts";
 
 /** Names that steer the docker CLI itself: never pass them through its environment. */
 const CLI_ENV = /^(DOCKER_|PATH$|HOME$|TMPDIR$)/;
+
+/** Placed in a new agent container before it starts; its command runs it once, then removes it. */
+export const START_SCRIPT = `${BOTTLE_ETC}/provision.sh`;
+export const START_MARKS = { done: "bot-bottle-provisioned", failed: "bot-bottle-provision-failed" };
+
+/**
+ * Pure: the agent container's command (PID 1 under --init, as root): the
+ * start script when there is one (a new bottle; never again on `resume`,
+ * and absent when provisioning goes through `exec`), then sleep. The agent
+ * itself only ever runs through `exec`.
+ */
+export function agentStartCmd(): string[] {
+  const f = START_SCRIPT;
+  return ["sh", "-c", `if [ -e ${f} ]; then sh ${f} || { echo ${START_MARKS.failed}; exit 1; }; rm -f ${f}; echo ${START_MARKS.done}; fi; exec sleep infinity`];
+}
 
 /** Pure: the agent container's spec. Secret agent env travels by name (values via the CLI env). */
 export function agentContainerSpec(plan: BottlePlan, image: string, key: string): { spec: ContainerSpec; values: Record<string, string> } {
@@ -52,7 +67,7 @@ export function agentContainerSpec(plan: BottlePlan, image: string, key: string)
       memory: plan.resources.memory,
       init: true,
       workdir: plan.workdir,
-      cmd: ["sleep", "infinity"],
+      cmd: agentStartCmd(),
     },
     values,
   };
@@ -107,8 +122,14 @@ export class DockerDriver implements BackendDriver {
       const { spec, values } = agentContainerSpec(plan, images.agent, this.stateKey);
       const bundleReady = timed("bundle", () => this.startBundle(plan, images.bundle, hostDir, secrets));
       const agentReady = (async () => {
-        await timed("agent start", () => this.docker.runDetached(spec, values));
-        await timed("provisioning", () => provisionAgent(this.agentIO(plan), { plan, caPem, scratchDir, bundleReady }));
+        // Through the engine, the root script runs as the container starts (no `exec`); otherwise by `exec` after it.
+        const out = await timed("agent start", async () => {
+          const ran = await this.docker.runProvisioned(spec, values, { path: START_SCRIPT, content: startScript(plan, caPem) }, START_MARKS);
+          if (ran === null) await this.docker.runDetached(spec, values);
+          return ran;
+        });
+        if (out !== null) reportWarnings(out);
+        await timed("provisioning", () => provisionAgent(this.agentIO(plan), { plan, caPem, scratchDir, bundleReady, ranAtStart: out !== null }));
       })();
       const steps = await Promise.allSettled([bundleReady, agentReady]);
       for (const st of steps) if (st.status === "rejected") throw st.reason;

@@ -10,6 +10,7 @@ import * as A from "./docker-argv.ts";
 import { normalizeArch } from "../../util/arch.ts";
 export * from "./docker-argv.ts";
 import { spawnStream, type StreamRunner } from "../../util/stream.ts";
+import { tarFiles } from "../../util/tar.ts";
 import * as R from "./engine-requests.ts";
 import { detectEngine, engineJson, engineMessage, EngineUnreachable, type Engine } from "./engine.ts";
 
@@ -177,6 +178,71 @@ export class Docker {
       // 304: already running.
       if (started.status !== 204 && started.status !== 304) throw new BottleError("DOCKER", `docker run ${spec.name} failed: ${await engineMessage(started)}`, { hint: DOCKER_HINT });
     }, cli);
+  }
+
+  /**
+   * Through the engine only: create the container, place `file` in it, start
+   * it and follow its output until its command prints `marks.done` (returns
+   * what it printed before) or `marks.failed` / stops (throws with its last
+   * lines). Its command is what runs the file. Null when there is no engine
+   * or the script is too large: nothing was made, the caller starts it its own way.
+   */
+  async runProvisioned(
+    spec: A.ContainerSpec,
+    values: Record<string, string>,
+    file: { path: string; content: string },
+    marks: { done: string; failed: string },
+  ): Promise<string | null> {
+    const e = this.engine;
+    if (!e || Buffer.byteLength(file.content) > SCRIPT_ARG_MAX) return null;
+    try {
+      const made = await e.send(R.containerCreateRequest(spec, values));
+      if (made.status !== 201) {
+        const why = await engineMessage(made);
+        if (made.status === 404 && /no such image/i.test(why)) return null; // the CLI pulls it
+        throw new BottleError("DOCKER", `docker run ${spec.name} failed: ${why}`, { hint: DOCKER_HINT });
+      }
+      await made.text();
+    } catch (err) {
+      if (err instanceof EngineUnreachable) return (this.engine = undefined), null;
+      throw err;
+    }
+    const fail = (why: string) => new BottleError("DOCKER", `provisioning ${spec.name} failed: ${why}`, { hint: "run again with --debug; the agent image needs a POSIX sh" });
+    const put = await e.send(R.archivePutRequest(spec.name, "/", tarFiles([{ path: file.path.replace(/^\/+/, ""), content: file.content, mode: 0o700 }])));
+    if (put.status !== 200) throw fail(await engineMessage(put));
+    await put.text();
+    const attached = await e.send(R.containerAttachRequest(spec.name));
+    if (attached.status !== 200 || !attached.body) throw fail(await engineMessage(attached));
+    const started = await e.send(R.containerStartRequest(spec.name));
+    if (started.status !== 204 && started.status !== 304) {
+      await attached.body.cancel().catch(() => {});
+      throw new BottleError("DOCKER", `docker run ${spec.name} failed: ${await engineMessage(started)}`, { hint: DOCKER_HINT });
+    }
+    const demux = new R.Demuxer();
+    const dec = new TextDecoder();
+    let out = "";
+    let err = "";
+    const reader = attached.body.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        for (const f of demux.push(value)) {
+          if (f.stream === 2) err += dec.decode(f.data, { stream: true });
+          else out += dec.decode(f.data, { stream: true });
+        }
+        const lines = out.split("\n");
+        const at = lines.indexOf(marks.done);
+        if (at !== -1) return lines.slice(0, at).join("\n");
+        if (lines.includes(marks.failed)) break;
+      }
+    } catch (x) {
+      consola.debug(`attach ${spec.name}: ${(x as Error).message}`);
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
+    const tail = (err || out).trim().split("\n").filter((l) => l !== marks.failed).slice(-3).join(" | ");
+    throw fail(tail || "the container stopped before it was provisioned");
   }
 
   async start(names: string[]): Promise<void> {

@@ -115,9 +115,31 @@ export function tarArgv(srcDir: string, listFile?: string): string[] {
   return ["tar", "-c", "-C", srcDir, "--exclude=node_modules", "."];
 }
 
+/** Pure: are there copies (skills, the cwd) to make after the root script? */
+function hasCopies(plan: BottlePlan): boolean {
+  return (providerSpec(plan.provider).skillsDir ? plan.agent.skills.length > 0 : false) || plan.copyCwd;
+}
+
+/**
+ * Pure: what can run as the agent's container starts, before anything else
+ * (the docker backend runs it as the container's own command, no `exec`):
+ * the root script, plus the ownership fix when nothing is copied or cloned
+ * after it. provisionAgent(…, { ranAtStart: true }) then does the rest.
+ */
+export function startScript(plan: BottlePlan, caPem: string): string {
+  return provisionScript(plan, caPem) + (hasCopies(plan) || plan.git.length ? "" : chownScript(plan));
+}
+
+/** Show the operator the warnings a provisioning script printed. */
+export function reportWarnings(out: string): void {
+  for (const line of out.split("\n")) if (line.startsWith(WARN_PREFIX)) consola.warn(line.slice(WARN_PREFIX.length));
+}
+
 export interface ProvisionInput {
   plan: BottlePlan;
   caPem: string;
+  /** startScript() already ran in the agent: only copies and git are left. */
+  ranAtStart?: boolean;
   /** Temp folder on the host for file lists. */
   scratchDir: string;
   runner?: Runner;
@@ -133,9 +155,10 @@ export async function provisionAgent(io: AgentIO, inp: ProvisionInput): Promise<
   const { plan } = inp;
   const skillsDir = providerSpec(plan.provider).skillsDir;
   const skills = skillsDir ? plan.agent.skills : [];
-  const copies = skills.length > 0 || plan.copyCwd;
-  const first = provisionScript(plan, inp.caPem);
-  if (copies) await io.rootScript(first);
+  const copies = hasCopies(plan);
+  if (inp.ranAtStart && !copies && !plan.git.length) return;
+  const first = inp.ranAtStart ? "" : provisionScript(plan, inp.caPem);
+  if (copies && first) await io.rootScript(first);
   for (const s of skills) {
     await io.rootScript(`mkdir -p ${q(`${skillsDir}/${s.name}`)}\n`);
     await io.untar(tarArgv(s.dir), `${skillsDir}/${s.name}`);
@@ -155,6 +178,5 @@ export async function provisionAgent(io: AgentIO, inp: ProvisionInput): Promise<
     // set +e: a failed clone is a warning (see gitRemotesScript); chownScript turns -e back on.
     last = (copies ? "" : first) + "set +e\n" + gitRemotesScript(plan) + chownScript(plan);
   }
-  const out = (await io.rootScript(last)) ?? "";
-  for (const line of out.split("\n")) if (line.startsWith(WARN_PREFIX)) consola.warn(line.slice(WARN_PREFIX.length));
+  reportWarnings((await io.rootScript(last)) ?? "");
 }

@@ -2,7 +2,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentContainerSpec, DockerDriver } from "../../../../src/backends/docker/driver.ts";
+import { agentContainerSpec, agentStartCmd, DockerDriver, START_MARKS, START_SCRIPT } from "../../../../src/backends/docker/driver.ts";
+import { existsSync, writeFileSync } from "node:fs";
+import { run } from "../../../../src/util/run.ts";
 import { stateKey, SUBNET_ATTEMPTS } from "../../../../src/backends/shared/bundle-sidecar.ts";
 import { liveStatus } from "../../../../src/backends/shared/live-status.ts";
 import { bundleContainerSpec } from "../../../../src/backends/shared/bundle-container.ts";
@@ -16,6 +18,35 @@ import { fakeRunner, startsWith } from "../../../helpers/fake-runner.ts";
 const TMP = mkdtempSync(join(tmpdir(), "bb-driver-"));
 const ENV = { HOME: TMP, XDG_STATE_HOME: join(TMP, "state"), XDG_CACHE_HOME: join(TMP, "cache") };
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+describe("agentStartCmd", () => {
+  // The real command with the script moved to a temp path and the final sleep cut short.
+  const cmdAt = (path: string) => agentStartCmd().map((a) => a.replaceAll(START_SCRIPT, path).replace("exec sleep infinity", "echo slept"));
+
+  test("runs the start script once (then removes it), says done, then sleeps", async () => {
+    const f = join(TMP, "ok.sh");
+    writeFileSync(f, `echo warned\ntouch ${join(TMP, "ran")}\n`);
+    const r = await run(cmdAt(f));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`warned\n${START_MARKS.done}\nslept\n`);
+    expect(existsSync(f)).toBe(false);
+    expect(existsSync(join(TMP, "ran"))).toBe(true);
+    // A restart (`resume`): nothing runs, nothing is announced.
+    expect((await run(cmdAt(f))).stdout).toBe("slept\n");
+  });
+
+  test("a failing script: the failed mark, the container's command exits, no sleep", async () => {
+    const f = join(TMP, "bad.sh");
+    writeFileSync(f, "set -eu\nfalse\necho not reached\n");
+    const r = await run(cmdAt(f));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`${START_MARKS.failed}\n`);
+  });
+
+  test("the agent container runs it as its command", async () => {
+    expect(agentContainerSpec(await testPlan(), "img", "k").spec.cmd).toEqual(agentStartCmd());
+  });
+});
 
 describe("agentContainerSpec", () => {
   test("internal network only, pinned IP, least privilege, limits", async () => {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chownScript, cwdFileList, gitRemotesScript, provisionAgent, provisionScript, tarArgv, WARN_PREFIX } from "../../../../src/backends/shared/provision.ts";
+import { chownScript, cwdFileList, gitRemotesScript, provisionAgent, provisionScript, startScript, tarArgv, WARN_PREFIX } from "../../../../src/backends/shared/provision.ts";
 import { run } from "../../../../src/util/run.ts";
 import { testPlan } from "../../../helpers/plan.ts";
 
@@ -144,5 +144,46 @@ describe("git identity for the agent's commits", () => {
     const s = provisionScript(await testPlan(), "PEM");
     expect(s).toContain("if [ ! -e '/home/node/.gitconfig' ]; then printf '[user]\\n\\tname = bot-bottle agent\\n\\temail = coder-abc123@bot-bottle.invalid\\n'");
     expect((await run(["sh", "-n"], { stdin: s })).code).toBe(0);
+  });
+});
+
+describe("provisioning at the container's start", () => {
+  test("startScript: the whole job when nothing is copied or cloned; then nothing is left to exec", async () => {
+    const plan = { ...(await testPlan("shell")), copyCwd: false };
+    const s = startScript(plan, "PEM");
+    expect(s).toContain("ca-certificates.crt");
+    expect(s).toContain("chown -R");
+    expect((await run(["sh", "-n"], { stdin: s })).code).toBe(0);
+    const scripts: string[] = [];
+    await provisionAgent({ rootScript: async (x) => void scripts.push(x), untar: async () => {} }, { plan, caPem: "PEM", scratchDir: TMP, ranAtStart: true });
+    expect(scripts).toEqual([]);
+  });
+
+  test("with copies: the start script leaves ownership to the exec after the copies, and is not run twice", async () => {
+    const plan = { ...(await testPlan()), cwd: TMP, copyCwd: true };
+    expect(startScript(plan, "PEM")).not.toContain("chown -R");
+    const steps: string[] = [];
+    await provisionAgent(
+      { rootScript: async (s) => void steps.push(s.includes("ca-certificates.crt") ? "setup" : s.includes("chown -R") ? "chown" : s), untar: async (_a, dest) => void steps.push(`untar → ${dest}`) },
+      { plan, caPem: "PEM", scratchDir: TMP, ranAtStart: true },
+    );
+    expect(steps).toEqual(["untar → /home/node/work", "chown"]);
+  });
+
+  test("with git: the clone still waits for the bundle, without the root script again", async () => {
+    const plan = { ...(await testPlan("git")), copyCwd: false };
+    expect(startScript(plan, "PEM")).not.toContain("chown -R");
+    const scripts: string[] = [];
+    let ready!: () => void;
+    const bundleReady = new Promise<void>((r) => (ready = r));
+    const done = provisionAgent({ rootScript: async (s) => void scripts.push(s), untar: async () => {} }, { plan, caPem: "PEM", scratchDir: TMP, bundleReady, ranAtStart: true });
+    await Bun.sleep(20);
+    expect(scripts).toEqual([]);
+    ready();
+    await done;
+    expect(scripts.length).toBe(1);
+    expect(scripts[0]).toContain("git clone");
+    expect(scripts[0]).not.toContain("ca-certificates.crt");
+    expect((await run(["sh", "-n"], { stdin: scripts[0]! })).code).toBe(0);
   });
 });
