@@ -17,7 +17,7 @@ import { ensureCa } from "../../bundle/proxy/ca.ts";
 import type { Cidr } from "../../plan/subnet.ts";
 import { spawnDetached } from "../../util/run.ts";
 import { timed } from "../../util/phases.ts";
-import { ContainerSidecar, type BundleSidecar } from "../shared/bundle-sidecar.ts";
+import { ContainerSidecar, EgressTaken } from "../shared/bundle-sidecar.ts";
 import { LABEL_IDENTITY, LABEL_STATE, reapArgv, type ContainerSpec } from "../shared/docker-argv.ts";
 import { Docker } from "../shared/docker.ts";
 import { liveStatus } from "../shared/live-status.ts";
@@ -78,7 +78,7 @@ export class DockerDriver implements BackendDriver {
   readonly docker: Docker;
   private readonly env: Record<string, string | undefined>;
   private config?: Config;
-  private readonly sidecar: BundleSidecar;
+  private readonly sidecar: ContainerSidecar;
 
   constructor(o: { docker?: Docker; config?: Config; env?: Record<string, string | undefined>; routes?: () => Cidr[] } = {}) {
     this.docker = o.docker ?? new Docker();
@@ -106,12 +106,34 @@ export class DockerDriver implements BackendDriver {
   }
 
   async up(plan: BottlePlan, secrets: Record<string, string>): Promise<void> {
+    consola.start(`starting bottle ${plan.identity}`);
     try {
-      consola.start(`starting bottle ${plan.identity}`);
+      try {
+        await this.upOnce(plan, secrets, true);
+      } catch (e) {
+        if (!(e instanceof EgressTaken)) throw e;
+        // Rare: another network took the egress block meanwhile. Everything moves to a free block.
+        consola.debug(`${e.message}; starting over on another block`);
+        await this.remove(plan);
+        await this.upOnce(plan, secrets, false);
+      }
+    } catch (e) {
+      // The first real error is what the operator sees; the lifecycle reports leftovers after it.
+      await this.remove(plan).catch((err) => consola.debug(`cleanup after a failed start: ${(err as Error).message}`));
+      throw e;
+    }
+  }
+
+  /** `internalFirst`: the egress network is made while the containers start (see createInternalFirst). */
+  private async upOnce(plan: BottlePlan, secrets: Record<string, string>, internalFirst: boolean): Promise<void> {
+    {
       // Images and networks need nothing from each other. Both settle before going on,
       // so a failure never leaves a create in flight behind the cleanup.
-      const [img, net] = await Promise.allSettled([timed("images", () => this.images(plan)), timed("networks", () => this.createNetworks(plan))]);
-      if (img.status === "rejected") throw img.reason;
+      const nets = () => (internalFirst ? this.sidecar.createInternalFirst(plan) : this.createNetworks(plan).then(() => ({ egress: Promise.resolve() })));
+      const [img, net] = await Promise.allSettled([timed("images", () => this.images(plan)), timed("networks", nets)]);
+      const egress = net.status === "fulfilled" ? net.value.egress : Promise.resolve();
+      egress.catch(() => {}); // awaited below; never an unhandled rejection when an earlier step fails
+      if (img.status === "rejected") throw await settledFirst(egress, img.reason);
       if (net.status === "rejected") throw net.reason;
       const images = img.value;
       const hostDir = writeBundleFolder(plan, { listenHost: "0.0.0.0" }, this.env);
@@ -120,7 +142,7 @@ export class DockerDriver implements BackendDriver {
       const scratchDir = bottleFiles(plan.identity, this.env).dir;
       mkdirSync(scratchDir, { recursive: true });
       const { spec, values } = agentContainerSpec(plan, images.agent, this.stateKey);
-      const bundleReady = timed("bundle", () => this.startBundle(plan, images.bundle, hostDir, secrets));
+      const bundleReady = timed("bundle", () => this.sidecar.start(plan, images.bundle, hostDir, secrets, egress));
       const agentReady = (async () => {
         // Through the engine, the root script runs as the container starts (no `exec`); otherwise by `exec` after it.
         const out = await timed("agent start", async () => {
@@ -131,12 +153,11 @@ export class DockerDriver implements BackendDriver {
         if (out !== null) reportWarnings(out);
         await timed("provisioning", () => provisionAgent(this.agentIO(plan), { plan, caPem, scratchDir, bundleReady, ranAtStart: out !== null }));
       })();
-      const steps = await Promise.allSettled([bundleReady, agentReady]);
+      // The egress create settles too, so nothing is left in flight behind a cleanup.
+      const steps = await Promise.allSettled([bundleReady, agentReady, egress]);
+      const taken = steps.find((st) => st.status === "rejected" && st.reason instanceof EgressTaken);
+      if (taken) throw (taken as PromiseRejectedResult).reason;
       for (const st of steps) if (st.status === "rejected") throw st.reason;
-    } catch (e) {
-      // The first real error is what the operator sees; the lifecycle reports leftovers after it.
-      await this.remove(plan).catch((err) => consola.debug(`cleanup after a failed start: ${(err as Error).message}`));
-      throw e;
     }
   }
 
@@ -241,6 +262,12 @@ export class DockerDriver implements BackendDriver {
     for (const n of await this.docker.networks(filter)) if (n.identity) ids.add(n.identity);
     return [...ids].sort();
   }
+}
+
+/** Wait for `p` to settle (success or not), then give back `e`: throw nothing while a create is in flight. */
+async function settledFirst(p: Promise<unknown>, e: unknown): Promise<unknown> {
+  await p.catch(() => {});
+  return e;
 }
 
 /** Pure: docker refused the exec itself (the container is missing or not running), as opposed to the command failing. */

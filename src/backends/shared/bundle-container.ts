@@ -16,8 +16,10 @@ export interface BundleContainerOptions {
   /** Network the container is created on, with `ip` pinned. */
   network: string;
   ip: string;
-  /** Further networks to join before start (docker: the egress network). */
+  /** Further networks to join once started (docker: the egress network). */
   extraNetworks?: string[];
+  /** Settles when the further networks exist (they may still be being made as the bundle starts). */
+  extraNetworksReady?: Promise<void>;
   /** Host folder from writeBundleFolder(), mounted at BUNDLE_STATE_DIR. */
   hostDir: string;
   /** Real credentials: become the container's env, never an argv or a file. */
@@ -59,6 +61,7 @@ export async function startBundleContainer(docker: Docker, o: BundleContainerOpt
   rmSync(join(o.hostDir, BUNDLE_FILES.ready), { force: true });
   await timed("bundle start", () => docker.runDetached(spec, o.secrets));
   const connect = (async () => {
+    await o.extraNetworksReady;
     for (const n of o.extraNetworks ?? []) await docker.networkConnect(n, spec.name);
   })();
   const steps = await Promise.allSettled([connect, timed("readiness", () => waitBundleReady(docker, spec.name, o.hostDir, o.readyTimeoutMs))]);

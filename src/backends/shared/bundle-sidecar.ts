@@ -34,6 +34,9 @@ export function stateKey(env: Record<string, string | undefined> = process.env):
   return sha256Hex(stateDir(env)).slice(0, 12);
 }
 
+/** The egress block was refused after the internal network was made on it: start over on another block. */
+export class EgressTaken extends Error {}
+
 /** What a driver asks of the sidecar; nothing about how the agent runs. */
 export interface BundleSidecar {
   /** Value of the bot-bottle.state label on everything made. */
@@ -42,8 +45,8 @@ export interface BundleSidecar {
   images(plan: BottlePlan): Promise<{ agent: string; bundle: string }>;
   /** Internal + egress networks; may move `plan` to another subnet on overlap. */
   createNetworks(plan: BottlePlan, opts?: { hostAddress?: boolean }): Promise<void>;
-  /** Create and start the bundle container, resolve once it is ready. */
-  start(plan: BottlePlan, image: string, hostDir: string, secrets: Record<string, string>): Promise<void>;
+  /** Create and start the bundle container, resolve once it is ready; `egress` settles once its network exists. */
+  start(plan: BottlePlan, image: string, hostDir: string, secrets: Record<string, string>, egress?: Promise<void>): Promise<void>;
   /** Start a stopped (kept) bundle and wait until ready. */
   restart(plan: BottlePlan, goneHint?: string): Promise<void>;
   /** Everything labelled with this identity (and our state). Idempotent. */
@@ -134,9 +137,41 @@ export class ContainerSidecar implements BundleSidecar {
     }
   }
 
+  /**
+   * The launch path's networks: the internal one first (both containers need
+   * only it), the egress one in the background (only the bundle's connect
+   * needs it), so that create overlaps the container starts instead of
+   * preceding them. A refused internal block takes createNetworks' way (give
+   * back, read the engine's networks, move); a refused egress block rejects
+   * `egress` with EgressTaken, and the caller removes what it made and starts
+   * over with createNetworks.
+   */
+  async createInternalFirst(plan: BottlePlan): Promise<{ egress: Promise<void> }> {
+    const n = plan.network;
+    const key = this.stateKey;
+    const routes = this.routes();
+    if (routes.some((r) => overlaps(r, blockCidr(parsePool(n.pool), n.block)))) return this.createNetworks(plan).then(() => ({ egress: Promise.resolve() }));
+    const internal = await this.docker.networkCreate({
+      name: n.internal,
+      internal: true,
+      subnet: n.cidr,
+      gateway: n.gateway,
+      noHostAddress: true,
+      labels: { identity: plan.identity, state: key, role: "internal" },
+    });
+    if (internal !== "ok") return this.createNetworks(plan).then(() => ({ egress: Promise.resolve() }));
+    const egress = this.docker
+      .networkCreate({ name: n.egress, internal: false, subnet: n.egressCidr, gateway: n.egressGateway, labels: { identity: plan.identity, state: key, role: "egress" } })
+      .then((made) => {
+        if (made !== "ok") throw new EgressTaken(`egress subnet ${n.egressCidr} is taken`);
+      });
+    return { egress };
+  }
+
   /** The bundle on the internal network with its pinned IP, plus the egress network. */
-  start(plan: BottlePlan, image: string, hostDir: string, secrets: Record<string, string>): Promise<void> {
+  start(plan: BottlePlan, image: string, hostDir: string, secrets: Record<string, string>, egress?: Promise<void>): Promise<void> {
     return startBundleContainer(this.docker, {
+      extraNetworksReady: egress,
       plan,
       image,
       network: plan.network.internal,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { agentContainerSpec, agentStartCmd, DockerDriver, START_MARKS, START_SCRIPT } from "../../../../src/backends/docker/driver.ts";
 import { existsSync, writeFileSync } from "node:fs";
 import { run } from "../../../../src/util/run.ts";
-import { stateKey, SUBNET_ATTEMPTS } from "../../../../src/backends/shared/bundle-sidecar.ts";
+import { ContainerSidecar, EgressTaken, stateKey, SUBNET_ATTEMPTS } from "../../../../src/backends/shared/bundle-sidecar.ts";
 import { liveStatus } from "../../../../src/backends/shared/live-status.ts";
 import { bundleContainerSpec } from "../../../../src/backends/shared/bundle-container.ts";
 import { Docker } from "../../../../src/backends/shared/docker.ts";
@@ -111,6 +111,67 @@ describe("DockerDriver statuses", () => {
     const got = await new DockerDriver({ docker: new Docker(runner), config: DEFAULTS, env: ENV }).statuses([a, b]);
     expect([...got]).toEqual([["shell-aaaaaa", "running"], ["shell-bbbbbb", "missing"]]);
     expect(calls.length).toBe(1);
+  });
+});
+
+describe("internal network first (the launch path)", () => {
+  const isCreate = (a: string[]) => startsWith(a, "docker", "network", "create");
+  const overlap = { code: 1, stderr: "Error response from daemon: Pool overlaps with other one on this address space" };
+  const sidecar = (runner: ReturnType<typeof fakeRunner>["runner"], routes: string[] = []) =>
+    new ContainerSidecar(new Docker(runner), () => DEFAULTS, ENV, () => routes.map((r) => parseCidr(r)!));
+
+  test("resolves once the internal network exists; the egress one is made after it, in the background", async () => {
+    const plan = await testPlan();
+    let releaseEgress!: () => void;
+    const egressGate = new Promise<void>((r) => (releaseEgress = r));
+    const order: string[] = [];
+    const runner = async (argv: string[]) => {
+      if (isCreate(argv)) {
+        const internal = argv.includes("--internal");
+        order.push(internal ? "internal" : "egress");
+        if (!internal) await egressGate;
+      }
+      return { argv, code: 0, stdout: "", stderr: "" };
+    };
+    const { egress } = await sidecar(runner).createInternalFirst(plan);
+    expect(order).toEqual(["internal", "egress"]);
+    let settled = false;
+    void egress.then(() => (settled = true));
+    await Bun.sleep(5);
+    expect(settled).toBe(false);
+    releaseEgress();
+    await egress;
+  });
+
+  test("a refused egress block rejects with EgressTaken (the driver starts over); a refused internal one moves at once", async () => {
+    const plan = await testPlan();
+    const egressRefused = fakeRunner([(a) => (isCreate(a) && !a.includes("--internal") ? overlap : undefined)]);
+    const { egress } = await sidecar(egressRefused.runner).createInternalFirst(plan);
+    expect(await egress.catch((e) => e)).toBeInstanceOf(EgressTaken);
+
+    const moved = await testPlan();
+    const first = moved.network.cidr;
+    const internalRefused = fakeRunner([
+      (a) => (isCreate(a) && a.includes(first) ? overlap : undefined),
+      (a) => (startsWith(a, "docker", "network", "ls") ? { stdout: "id1\n" } : undefined),
+      (a) => (startsWith(a, "docker", "network", "inspect") ? { stdout: `${first} \n` } : undefined),
+    ]);
+    const r = await sidecar(internalRefused.runner).createInternalFirst(moved);
+    await r.egress;
+    expect(moved.network.cidr).not.toBe(first);
+    const creates = internalRefused.calls.filter((c) => isCreate(c.argv)).map((c) => c.argv.at(-1));
+    // createNetworks' way from there: the block is tried once more (both, side by side), then a free one read from the engine.
+    const n = moved.network;
+    expect(creates).toEqual([n.internal, n.internal, n.egress, n.internal, n.egress]);
+  });
+
+  test("a host route over the block: the full createNetworks way, both made before it resolves", async () => {
+    const plan = await testPlan();
+    const first = plan.network.cidr;
+    const { runner, calls } = fakeRunner([]);
+    await sidecar(runner, [first]).createInternalFirst(plan);
+    expect(plan.network.cidr).not.toBe(first);
+    expect(calls.filter((c) => isCreate(c.argv)).length).toBe(2);
   });
 });
 
