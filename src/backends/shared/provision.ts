@@ -19,7 +19,8 @@ export interface AgentIO {
 }
 
 export const SYSTEM_CA_SRC = "/usr/local/share/ca-certificates/bot-bottle.crt";
-export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+export const SYSTEM_CA_DIR = "/etc/ssl/certs";
+export const SYSTEM_CA_BUNDLE = `${SYSTEM_CA_DIR}/ca-certificates.crt`;
 
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
@@ -41,12 +42,17 @@ export function provisionScript(plan: BottlePlan, caPem: string): string {
   // and the merged bundle (SSL_CERT_FILE / REQUESTS_CA_BUNDLE replace the store).
   L.push(`echo ${q(b64(caPem))} | base64 -d > ${SYSTEM_CA_SRC}`);
   L.push(`cp ${SYSTEM_CA_SRC} ${AGENT_CA_FILE}`);
-  // Appending to the system bundle makes the CA usable at once; update-ca-certificates
-  // (2-3 s rehashing every root) then runs in the background for tools that read the
-  // hashed directory, and replaces the bundle atomically with the same content.
+  // Appending to the system bundle makes the CA usable at once. Tools that read the hashed
+  // directory (OpenSSL's CApath) get, in the background, the links update-ca-certificates would
+  // add for this one certificate; the full run (1.5-3 s of CPU re-reading every root, on every
+  // launch, beside the bundle's start) only when it has hooks to run (Java keystores and the like).
   L.push(`if [ -f ${SYSTEM_CA_BUNDLE} ]; then cat ${AGENT_CA_FILE} >> ${SYSTEM_CA_BUNDLE}; else mkdir -p /etc/ssl/certs; cp ${AGENT_CA_FILE} ${SYSTEM_CA_BUNDLE}; fi`);
   L.push(`cp ${SYSTEM_CA_BUNDLE} ${AGENT_CA_BUNDLE}`);
-  L.push(`if command -v update-ca-certificates >/dev/null 2>&1; then (update-ca-certificates >/dev/null 2>&1 &) </dev/null >/dev/null 2>&1; fi`);
+  const link =
+    `if command -v openssl >/dev/null 2>&1 && h=$(openssl x509 -hash -noout -in ${SYSTEM_CA_SRC} 2>/dev/null); then` +
+    ` ln -sf ${SYSTEM_CA_SRC} ${SYSTEM_CA_DIR}/bot-bottle.pem; i=0; while [ -e ${SYSTEM_CA_DIR}/$h.$i ]; do i=$((i+1)); done; ln -s bot-bottle.pem ${SYSTEM_CA_DIR}/$h.$i; fi`;
+  const full = `update-ca-certificates >/dev/null 2>&1`;
+  L.push(`if [ -n "$(ls -A /etc/ca-certificates/update.d 2>/dev/null)" ] && command -v update-ca-certificates >/dev/null 2>&1; then (${full} &) </dev/null >/dev/null 2>&1; else ((${link}) >/dev/null 2>&1 &) </dev/null >/dev/null 2>&1; fi`);
   L.push(`chmod 0644 ${AGENT_CA_FILE} ${AGENT_CA_BUNDLE}`);
   // Always present, even empty, so tools and people can rely on the path.
   L.push(...writeFileLines({ path: AGENT_PROMPT_FILE, content: plan.agent.prompt ? plan.agent.prompt + "\n" : "", mode: 0o600 }));

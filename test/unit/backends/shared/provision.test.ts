@@ -20,7 +20,11 @@ describe("provisionScript", () => {
     expect(decode(s, "/usr/local/share/ca-certificates/bot-bottle.crt")).toContain("BEGIN CERTIFICATE");
     expect(s).toContain("cp /usr/local/share/ca-certificates/bot-bottle.crt /etc/bot-bottle/ca.crt");
     expect(s).toContain("cat /etc/bot-bottle/ca.crt >> /etc/ssl/certs/ca-certificates.crt");
+    // The full update only where it has hooks to run; otherwise this certificate's hash link, both in the background.
+    expect(s).toContain("ls -A /etc/ca-certificates/update.d");
     expect(s).toContain("(update-ca-certificates >/dev/null 2>&1 &)");
+    expect(s).toContain("openssl x509 -hash -noout -in /usr/local/share/ca-certificates/bot-bottle.crt");
+    expect((await run(["sh", "-n"], { stdin: s })).code).toBe(0);
     expect(s).toContain("cp /etc/ssl/certs/ca-certificates.crt /etc/bot-bottle/ca-bundle.crt");
     expect(decode(s, "/etc/bot-bottle/prompt.md")).toBe("Be careful.\n");
     expect(s).toContain("chmod 0600 '/etc/bot-bottle/prompt.md'");
