@@ -19,7 +19,7 @@ import { spawnDetached } from "../../util/run.ts";
 import { timed } from "../../util/phases.ts";
 import { ContainerSidecar, EgressTaken } from "../shared/bundle-sidecar.ts";
 import { LABEL_IDENTITY, LABEL_STATE, reapArgv, type ContainerSpec } from "../shared/docker-argv.ts";
-import { Docker } from "../shared/docker.ts";
+import { Docker, SCRIPT_ARG_MAX } from "../shared/docker.ts";
 import { liveStatus } from "../shared/live-status.ts";
 import { provisionAgent, reportWarnings, startScript, type AgentIO } from "../shared/provision.ts";
 import { pipeTarInto } from "./copy.ts";
@@ -28,19 +28,19 @@ import { rejoinArgv, sessionArgv, viaShell } from "../session-holder.ts";
 /** Names that steer the docker CLI itself: never pass them through its environment. */
 const CLI_ENV = /^(DOCKER_|PATH$|HOME$|TMPDIR$)/;
 
-/** Placed in a new agent container before it starts; its command runs it once, then removes it. */
-export const START_SCRIPT = `${BOTTLE_ETC}/provision.sh`;
+/** Written once the start script succeeded: a restart (`resume`) does not run it again. */
+export const START_DONE = `${BOTTLE_ETC}/.provisioned`;
 export const START_MARKS = { done: "bot-bottle-provisioned", failed: "bot-bottle-provision-failed" };
 
 /**
- * Pure: the agent container's command (PID 1 under --init, as root): the
- * start script when there is one (a new bottle; never again on `resume`,
- * and absent when provisioning goes through `exec`), then sleep. The agent
+ * Pure: the agent container's command (PID 1 under --init, as root) when it
+ * provisions itself: the start script (its argument: nothing in it is hidden
+ * from the agent, which reads the same files) once, then sleep. The agent
  * itself only ever runs through `exec`.
  */
-export function agentStartCmd(): string[] {
-  const f = START_SCRIPT;
-  return ["sh", "-c", `if [ -e ${f} ]; then sh ${f} || { echo ${START_MARKS.failed}; exit 1; }; rm -f ${f}; echo ${START_MARKS.done}; fi; exec sleep infinity`];
+export function agentStartCmd(script: string): string[] {
+  const body = `if [ ! -e ${START_DONE} ]; then sh -c "$1" || { echo ${START_MARKS.failed}; exit 1; }; : > ${START_DONE}; echo ${START_MARKS.done}; fi; exec sleep infinity`;
+  return ["sh", "-c", body, "bot-bottle-start", script];
 }
 
 /** Pure: the agent container's spec. Secret agent env travels by name (values via the CLI env). */
@@ -67,7 +67,7 @@ export function agentContainerSpec(plan: BottlePlan, image: string, key: string)
       memory: plan.resources.memory,
       init: true,
       workdir: plan.workdir,
-      cmd: agentStartCmd(),
+      cmd: ["sleep", "infinity"],
     },
     values,
   };
@@ -145,8 +145,9 @@ export class DockerDriver implements BackendDriver {
       const bundleReady = timed("bundle", () => this.sidecar.start(plan, images.bundle, hostDir, secrets, egress));
       const agentReady = (async () => {
         // Through the engine, the root script runs as the container starts (no `exec`); otherwise by `exec` after it.
+        const script = startScript(plan, caPem);
         const out = await timed("agent start", async () => {
-          const ran = await this.docker.runProvisioned(spec, values, { path: START_SCRIPT, content: startScript(plan, caPem) }, START_MARKS);
+          const ran = Buffer.byteLength(script) > SCRIPT_ARG_MAX ? null : await this.docker.runAttached({ ...spec, cmd: agentStartCmd(script) }, values, START_MARKS);
           if (ran === null) await this.docker.runDetached(spec, values);
           return ran;
         });

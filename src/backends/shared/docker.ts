@@ -10,7 +10,6 @@ import * as A from "./docker-argv.ts";
 import { normalizeArch } from "../../util/arch.ts";
 export * from "./docker-argv.ts";
 import { spawnStream, type StreamRunner } from "../../util/stream.ts";
-import { tarFiles } from "../../util/tar.ts";
 import * as R from "./engine-requests.ts";
 import { detectEngine, engineJson, engineMessage, EngineUnreachable, type Engine } from "./engine.ts";
 
@@ -181,20 +180,15 @@ export class Docker {
   }
 
   /**
-   * Through the engine only: create the container, place `file` in it, start
-   * it and follow its output until its command prints `marks.done` (returns
-   * what it printed before) or `marks.failed` / stops (throws with its last
-   * lines). Its command is what runs the file. Null when there is no engine
-   * or the script is too large: nothing was made, the caller starts it its own way.
+   * Through the engine only: create the container, attach to its output,
+   * start it, and follow that output until its command prints `marks.done`
+   * (returns what it printed before) or `marks.failed` / stops (throws with
+   * its last lines). Null when there is no engine: nothing was made, the
+   * caller starts it its own way.
    */
-  async runProvisioned(
-    spec: A.ContainerSpec,
-    values: Record<string, string>,
-    file: { path: string; content: string },
-    marks: { done: string; failed: string },
-  ): Promise<string | null> {
+  async runAttached(spec: A.ContainerSpec, values: Record<string, string>, marks: { done: string; failed: string }): Promise<string | null> {
     const e = this.engine;
-    if (!e || Buffer.byteLength(file.content) > SCRIPT_ARG_MAX) return null;
+    if (!e) return null;
     try {
       const made = await e.send(R.containerCreateRequest(spec, values));
       if (made.status !== 201) {
@@ -208,9 +202,7 @@ export class Docker {
       throw err;
     }
     const fail = (why: string) => new BottleError("DOCKER", `provisioning ${spec.name} failed: ${why}`, { hint: "run again with --debug; the agent image needs a POSIX sh" });
-    const put = await e.send(R.archivePutRequest(spec.name, "/", tarFiles([{ path: file.path.replace(/^\/+/, ""), content: file.content, mode: 0o700 }])));
-    if (put.status !== 200) throw fail(await engineMessage(put));
-    await put.text();
+    // Attached before start, so nothing it prints is missed.
     const attached = await e.send(R.containerAttachRequest(spec.name));
     if (attached.status !== 200 || !attached.body) throw fail(await engineMessage(attached));
     const started = await e.send(R.containerStartRequest(spec.name));

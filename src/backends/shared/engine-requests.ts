@@ -13,8 +13,6 @@ export interface EngineRequest {
   path: string;
   /** Sent as JSON. */
   body?: unknown;
-  /** Sent as is (a tar archive), instead of `body`. */
-  raw?: { type: string; data: Uint8Array };
 }
 
 const seg = (s: string) => encodeURIComponent(s);
@@ -105,11 +103,6 @@ export function containerCreateRequest(c: ContainerSpec, values: Record<string, 
 
 export function containerStartRequest(name: string): EngineRequest {
   return { method: "POST", path: `/containers/${seg(name)}/start` };
-}
-
-/** Unpack a tar archive at `dir` inside a container (created or running); parents are made as needed. */
-export function archivePutRequest(container: string, dir: string, tar: Uint8Array): EngineRequest {
-  return { method: "PUT", path: `/containers/${seg(container)}/archive?path=${seg(dir)}`, raw: { type: "application/x-tar", data: tar } };
 }
 
 /** The container's output from the moment it starts (asked before `start`, so nothing is missed). */

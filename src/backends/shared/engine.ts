@@ -57,8 +57,8 @@ export class SocketEngine implements Engine {
       res = await fetch(`http://docker${r.path}`, {
         method: r.method,
         unix: this.socket,
-        headers: r.raw ? { "content-type": r.raw.type } : r.body !== undefined ? { "content-type": "application/json" } : {},
-        body: r.raw ? r.raw.data : r.body !== undefined ? JSON.stringify(r.body) : undefined,
+        headers: r.body !== undefined ? { "content-type": "application/json" } : {},
+        body: r.body !== undefined ? JSON.stringify(r.body) : undefined,
       } as RequestInit);
     } catch (e) {
       const code = (e as { code?: string }).code ?? "";

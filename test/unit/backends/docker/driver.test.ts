@@ -2,8 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentContainerSpec, agentStartCmd, DockerDriver, START_MARKS, START_SCRIPT } from "../../../../src/backends/docker/driver.ts";
-import { existsSync, writeFileSync } from "node:fs";
+import { agentContainerSpec, agentStartCmd, DockerDriver, START_DONE, START_MARKS } from "../../../../src/backends/docker/driver.ts";
+import { existsSync } from "node:fs";
 import { run } from "../../../../src/util/run.ts";
 import { ContainerSidecar, EgressTaken, stateKey, SUBNET_ATTEMPTS } from "../../../../src/backends/shared/bundle-sidecar.ts";
 import { liveStatus } from "../../../../src/backends/shared/live-status.ts";
@@ -20,31 +20,33 @@ const ENV = { HOME: TMP, XDG_STATE_HOME: join(TMP, "state"), XDG_CACHE_HOME: joi
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 describe("agentStartCmd", () => {
-  // The real command with the script moved to a temp path and the final sleep cut short.
-  const cmdAt = (path: string) => agentStartCmd().map((a) => a.replaceAll(START_SCRIPT, path).replace("exec sleep infinity", "echo slept"));
+  // The real command with its done-file moved to a temp path and the final sleep cut short.
+  const cmdAt = (done: string, script: string) => agentStartCmd(script).map((a) => a.replaceAll(START_DONE, done).replace("exec sleep infinity", "echo slept"));
 
-  test("runs the start script once (then removes it), says done, then sleeps", async () => {
-    const f = join(TMP, "ok.sh");
-    writeFileSync(f, `echo warned\ntouch ${join(TMP, "ran")}\n`);
-    const r = await run(cmdAt(f));
+  test("runs the start script once, says done, then sleeps; a restart (`resume`) runs nothing", async () => {
+    const done = join(TMP, "done-ok");
+    const script = `echo warned\ntouch ${join(TMP, "ran")}\n`;
+    const r = await run(cmdAt(done, script));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`warned\n${START_MARKS.done}\nslept\n`);
-    expect(existsSync(f)).toBe(false);
     expect(existsSync(join(TMP, "ran"))).toBe(true);
-    // A restart (`resume`): nothing runs, nothing is announced.
-    expect((await run(cmdAt(f))).stdout).toBe("slept\n");
+    expect(existsSync(done)).toBe(true);
+    expect((await run(cmdAt(done, "echo again\n"))).stdout).toBe("slept\n");
   });
 
-  test("a failing script: the failed mark, the container's command exits, no sleep", async () => {
-    const f = join(TMP, "bad.sh");
-    writeFileSync(f, "set -eu\nfalse\necho not reached\n");
-    const r = await run(cmdAt(f));
+  test("a failing script: the failed mark, the command exits, no sleep, not marked done", async () => {
+    const done = join(TMP, "done-bad");
+    const r = await run(cmdAt(done, "set -eu\nfalse\necho not reached\n"));
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`${START_MARKS.failed}\n`);
+    expect(existsSync(done)).toBe(false);
   });
 
-  test("the agent container runs it as its command", async () => {
-    expect(agentContainerSpec(await testPlan(), "img", "k").spec.cmd).toEqual(agentStartCmd());
+  test("the script is an argument, never spliced into the command text", () => {
+    const cmd = agentStartCmd("echo '$(reboot)'; `x`");
+    expect(cmd.slice(0, 2)).toEqual(["sh", "-c"]);
+    expect(cmd[2]).not.toContain("reboot");
+    expect(cmd.at(-1)).toBe("echo '$(reboot)'; `x`");
   });
 });
 

@@ -177,51 +177,37 @@ describe("Docker over the engine API", () => {
   });
 
   const marks = { done: "DONE", failed: "FAILED" };
-  const script = { path: "/etc/bot-bottle/provision.sh", content: "set -eu\necho hi\n" };
-  const provisioned = (frames: Uint8Array[], over: (r: EngineRequest) => { status: number; body?: unknown } | undefined = () => undefined) =>
+  const spec = { name: "a", image: "i", labels, network: "n", cmd: ["sh", "-c", "x"] };
+  const attachedRun = (frames: Uint8Array[], over: (r: EngineRequest) => { status: number; body?: unknown } | undefined = () => undefined) =>
     fakeEngine([
       over,
       (r) => (r.path.startsWith("/containers/create") ? { status: 201, body: { Id: "c1" } } : undefined),
-      (r) => (r.method === "PUT" ? { status: 200 } : undefined),
       (r) => (r.path.includes("/attach") ? { status: 200, bytes: frames } : undefined),
     ]);
 
-  test("runProvisioned: create, place the script, attach, start; returns what it printed before the done mark", async () => {
-    const { engine, sent } = provisioned([frame(1, "bot-bottle-warning: x\n"), frame(1, "DONE\n"), frame(1, "never read\n")]);
+  test("runAttached: create, attach before start, start; returns what it printed before the done mark", async () => {
+    const { engine, sent } = attachedRun([frame(1, "bot-bottle-warning: x\n"), frame(2, "noise\n"), frame(1, "DONE\n"), frame(1, "never read\n")]);
     const d = new Docker(fakeRunner().runner, undefined, engine);
-    expect(await d.runProvisioned({ name: "a", image: "i", labels, network: "n" }, {}, script, marks)).toBe("bot-bottle-warning: x");
-    expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual([
-      "POST /containers/create?name=a",
-      "PUT /containers/a/archive?path=%2F",
-      "POST /containers/a/attach?stream=1&stdout=1&stderr=1",
-      "POST /containers/a/start",
-    ]);
-    // The archive holds the script, root-only, at its path.
-    const tar = sent[1]!.raw!.data;
-    expect(new TextDecoder().decode(tar.slice(0, 100)).replace(/\0+$/, "")).toBe("etc/bot-bottle/provision.sh");
-    expect(new TextDecoder().decode(tar.slice(100, 107))).toBe("0000700");
-    expect(new TextDecoder().decode(tar.slice(512, 512 + script.content.length))).toBe(script.content);
+    expect(await d.runAttached(spec, {}, marks)).toBe("bot-bottle-warning: x");
+    expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /containers/create?name=a", "POST /containers/a/attach?stream=1&stdout=1&stderr=1", "POST /containers/a/start"]);
+    expect((sent[0]!.body as { Cmd: string[] }).Cmd).toEqual(["sh", "-c", "x"]);
   });
 
-  test("runProvisioned: a failed script, or a container that stops first, is a DOCKER error with its last lines", async () => {
-    const failed = provisioned([frame(2, "sh: 3: cannot create /etc/x: Read-only file system\n"), frame(1, "FAILED\n")]);
-    const e = (await new Docker(fakeRunner().runner, undefined, failed.engine).runProvisioned({ name: "a", image: "i", labels, network: "n" }, {}, script, marks).catch((x) => x)) as BottleError;
+  test("runAttached: a failed script, or a container that stops first, is a DOCKER error with its last lines", async () => {
+    const failed = attachedRun([frame(2, "sh: 3: cannot create /etc/x: Read-only file system\n"), frame(1, "FAILED\n")]);
+    const e = (await new Docker(fakeRunner().runner, undefined, failed.engine).runAttached(spec, {}, marks).catch((x: unknown) => x)) as BottleError;
     expect(e.code).toBe("DOCKER");
     expect(e.message).toMatch(/provisioning a failed: .*Read-only file system/);
-    const stopped = provisioned([]);
-    await expect(new Docker(fakeRunner().runner, undefined, stopped.engine).runProvisioned({ name: "a", image: "i", labels, network: "n" }, {}, script, marks)).rejects.toThrow(/stopped before it was provisioned/);
-    const noStart = provisioned([], (r) => (r.path.endsWith("/start") ? { status: 500, body: { message: "OCI runtime create failed" } } : undefined));
-    await expect(new Docker(fakeRunner().runner, undefined, noStart.engine).runProvisioned({ name: "a", image: "i", labels, network: "n" }, {}, script, marks)).rejects.toThrow(/OCI runtime/);
+    const stopped = attachedRun([]);
+    await expect(new Docker(fakeRunner().runner, undefined, stopped.engine).runAttached(spec, {}, marks)).rejects.toThrow(/stopped before it was provisioned/);
+    const noStart = attachedRun([], (r) => (r.path.endsWith("/start") ? { status: 500, body: { message: "OCI runtime create failed" } } : undefined));
+    await expect(new Docker(fakeRunner().runner, undefined, noStart.engine).runAttached(spec, {}, marks)).rejects.toThrow(/OCI runtime/);
   });
 
-  test("runProvisioned: null (nothing made) without an engine, for a script too large, or a missing image", async () => {
-    const spec = { name: "a", image: "i", labels, network: "n" };
-    expect(await new Docker(fakeRunner().runner).runProvisioned(spec, {}, script, marks)).toBeNull();
-    const { engine, sent } = provisioned([]);
-    expect(await new Docker(fakeRunner().runner, undefined, engine).runProvisioned(spec, {}, { ...script, content: "x".repeat(SCRIPT_ARG_MAX + 1) }, marks)).toBeNull();
-    expect(sent).toEqual([]);
+  test("runAttached: null (nothing made) without an engine or for a missing image (the CLI pulls it)", async () => {
+    expect(await new Docker(fakeRunner().runner).runAttached(spec, {}, marks)).toBeNull();
     const missing = fakeEngine([() => ({ status: 404, body: { message: "No such image: i" } })]);
-    expect(await new Docker(fakeRunner().runner, undefined, missing.engine).runProvisioned(spec, {}, script, marks)).toBeNull();
+    expect(await new Docker(fakeRunner().runner, undefined, missing.engine).runAttached(spec, {}, marks)).toBeNull();
   });
 
   test("an engine that cannot be reached: this call and the next go to the CLI", async () => {
