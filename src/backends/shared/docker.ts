@@ -13,6 +13,9 @@ import { spawnStream, type StreamRunner } from "../../util/stream.ts";
 import * as R from "./engine-requests.ts";
 import { detectEngine, engineJson, engineMessage, EngineUnreachable, type Engine } from "./engine.ts";
 
+/** states() of more names than this lists them in one request. */
+export const STATES_INSPECT_MAX = 4;
+
 /** Larger scripts go through the CLI's stdin (an argument is capped at 128 KiB by the kernel). */
 export const SCRIPT_ARG_MAX = 64 * 1024;
 
@@ -259,7 +262,17 @@ export class Docker {
   async states(names: string[]): Promise<Map<string, string>> {
     return this.via(async (e) => {
       const out = new Map<string, string>();
-      // One request per name, side by side (the CLI's inspect does the same behind one process).
+      if (names.length > STATES_INSPECT_MAX) {
+        // `ls` of hundreds of bottles: one list request, not hundreds of connections.
+        const a = await e.send(R.containerListRequest(names));
+        if (a.status !== 200) throw new BottleError("DOCKER", `cannot ask docker about ${names.length} containers: ${await engineMessage(a)}`, { hint: DOCKER_HINT });
+        const want = new Set(names);
+        for (const c of await engineJson<{ Names?: string[]; State?: string }[]>(a, "container list")) {
+          for (const n of c.Names ?? []) if (want.has(n.replace(/^\//, ""))) out.set(n.replace(/^\//, ""), String(c.State ?? ""));
+        }
+        return out;
+      }
+      // A few names (a launch, one bottle's status): one inspect each, side by side.
       await Promise.all(
         names.map(async (n) => {
           const a = await e.send(R.containerInspectRequest(n));

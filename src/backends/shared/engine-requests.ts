@@ -110,6 +110,13 @@ export function containerAttachRequest(container: string): EngineRequest {
   return { method: "POST", path: `/containers/${seg(container)}/attach?stream=1&stdout=1&stderr=1` };
 }
 
+/** Every container (running or not) with one of these exact names: one request however many. */
+export function containerListRequest(names: string[]): EngineRequest {
+  // The engine matches `name` filters as regular expressions against "/name".
+  const exact = names.map((n) => `^/${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+  return { method: "GET", path: `/containers/json?all=1&filters=${seg(JSON.stringify({ name: exact }))}` };
+}
+
 export function containerInspectRequest(name: string): EngineRequest {
   return { method: "GET", path: `/containers/${seg(name)}/json` };
 }

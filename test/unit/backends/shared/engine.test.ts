@@ -117,6 +117,23 @@ describe("Docker over the engine API", () => {
     await expect(new Docker(fakeRunner().runner, undefined, broken.engine).states(["a"])).rejects.toThrow(/cannot ask docker about a: engine broke/);
   });
 
+  test("states of many containers (ls): one list request with exact names, not one inspect each", async () => {
+    const names = ["bot-bottle-a.1-bundle", "bot-bottle-a.1-agent", "c", "d", "e"];
+    const { engine, sent } = fakeEngine([
+      () => ({ status: 200, body: [{ Names: ["/bot-bottle-a.1-bundle"], State: "running" }, { Names: ["/bot-bottle-a.1-agent-x"], State: "running" }, { Names: ["/c"], State: "exited" }] }),
+    ]);
+    const got = await new Docker(fakeRunner().runner, undefined, engine).states(names);
+    expect([...got].sort()).toEqual([["bot-bottle-a.1-bundle", "running"], ["c", "exited"]]);
+    expect(sent.length).toBe(1);
+    const filters = JSON.parse(decodeURIComponent(sent[0]!.path.split("filters=")[1]!)) as { name: string[] };
+    expect(sent[0]!.path.startsWith("/containers/json?all=1&filters=")).toBe(true);
+    expect(filters.name[0]).toBe("^/bot-bottle-a\\.1-bundle$");
+    expect(new RegExp(filters.name[0]!).test("/bot-bottle-a.1-bundle")).toBe(true);
+    expect(new RegExp(filters.name[0]!).test("/bot-bottle-aX1-bundle")).toBe(false);
+    const broken = fakeEngine([() => ({ status: 500, body: { message: "engine broke" } })]);
+    await expect(new Docker(fakeRunner().runner, undefined, broken.engine).states(names)).rejects.toThrow(/engine broke/);
+  });
+
   test("arch and imageId", async () => {
     const { engine } = fakeEngine([
       (r) => (r.path === "/info" ? { status: 200, body: { Architecture: "aarch64" } } : undefined),
