@@ -14,8 +14,6 @@ import type { LaunchBase } from "../harvest/types.ts";
 import { setLaunchBase } from "../state/harvests.ts";
 import { claimOwner, releaseOwner } from "./owner.ts";
 import { recordLifecycle } from "./audit-lifecycle.ts";
-import { launchBase } from "./harvest-base.ts";
-import { harvestAndReport } from "./harvest-gate.ts";
 import { timed } from "../util/phases.ts";
 
 import { EXIT, SIGNAL_EXIT } from "../util/exit-codes.ts";
@@ -74,7 +72,11 @@ export interface HarvestHooks {
   harvest(db: Database, plan: BottlePlan, driver: BackendDriver): Promise<unknown>;
 }
 
-const HARVEST: HarvestHooks = { base: (plan) => launchBase(plan), harvest: harvestAndReport };
+// Loaded when a bottle copies the cwd: a plain `run` never parses the harvest code (a tenth of the CLI's start from source).
+const HARVEST: HarvestHooks = {
+  base: async (plan) => (await import("./harvest-base.ts")).launchBase(plan),
+  harvest: async (db, plan, driver) => (await import("./harvest-gate.ts")).harvestAndReport(db, plan, driver),
+};
 
 /** Events of this kind that `bot-bottle stop` wrote (it writes one before it stops anything). */
 export const STOP_EVENT = "stop-requested";
