@@ -10,11 +10,36 @@ import * as A from "./docker-argv.ts";
 import { normalizeArch } from "../../util/arch.ts";
 export * from "./docker-argv.ts";
 import { spawnStream, type StreamRunner } from "../../util/stream.ts";
+import { trackChild } from "../../util/children.ts";
 import * as R from "./engine-requests.ts";
 import { detectEngine, engineJson, engineMessage, EngineUnreachable, type Engine } from "./engine.ts";
 
 /** states() of more names than this lists them in one request. */
 export const STATES_INSPECT_MAX = 4;
+
+/**
+ * Read a streamed answer until it ends or `onChunk` says enough. A signal's
+ * interruptChildren() stops the read like it ends a CLI child (the launch's
+ * step in flight fails at once and the teardown follows).
+ */
+async function readFrames(body: ReadableStream<Uint8Array>, what: string, onChunk: (chunk: Uint8Array) => boolean): Promise<void> {
+  const reader = body.getReader();
+  let finish!: (code: number) => void;
+  const handle = { exitCode: null as number | null, exited: new Promise<number>((r) => (finish = r)), kill: () => void reader.cancel().catch(() => {}) };
+  trackChild(handle);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done || onChunk(value)) break;
+    }
+  } catch (x) {
+    consola.debug(`${what}: output stream ended: ${(x as Error).message}`);
+  } finally {
+    handle.exitCode = 0;
+    finish(0);
+    await reader.cancel().catch(() => {});
+  }
+}
 
 /** Larger scripts go through the CLI's stdin (an argument is capped at 128 KiB by the kernel). */
 export const SCRIPT_ARG_MAX = 64 * 1024;
@@ -217,25 +242,18 @@ export class Docker {
     const dec = new TextDecoder();
     let out = "";
     let err = "";
-    const reader = attached.body.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        for (const f of demux.push(value)) {
-          if (f.stream === 2) err += dec.decode(f.data, { stream: true });
-          else out += dec.decode(f.data, { stream: true });
-        }
-        const lines = out.split("\n");
-        const at = lines.indexOf(marks.done);
-        if (at !== -1) return lines.slice(0, at).join("\n");
-        if (lines.includes(marks.failed)) break;
+    let result: string | undefined;
+    await readFrames(attached.body, `attach ${spec.name}`, (chunk) => {
+      for (const f of demux.push(chunk)) {
+        if (f.stream === 2) err += dec.decode(f.data, { stream: true });
+        else out += dec.decode(f.data, { stream: true });
       }
-    } catch (x) {
-      consola.debug(`attach ${spec.name}: ${(x as Error).message}`);
-    } finally {
-      await reader.cancel().catch(() => {});
-    }
+      const lines = out.split("\n");
+      const at = lines.indexOf(marks.done);
+      if (at !== -1) result = lines.slice(0, at).join("\n");
+      return result !== undefined || lines.includes(marks.failed);
+    });
+    if (result !== undefined) return result;
     const tail = (err || out).trim().split("\n").filter((l) => l !== marks.failed).slice(-3).join(" | ");
     throw fail(tail || "the container stopped before it was provisioned");
   }
@@ -333,14 +351,11 @@ export class Docker {
     const started = await e.send(R.execStartRequest(id));
     if (started.status !== 200) throw new BottleError("DOCKER", `docker exec ${spec.container} failed: ${await engineMessage(started)}`, { hint: DOCKER_HINT });
     const demux = new R.Demuxer();
-    if (started.body) {
-      // The engine ends the stream when the process exits, or when its container goes (teardown).
-      try {
-        for await (const chunk of started.body) for (const f of demux.push(chunk)) onData(f.stream, f.data);
-      } catch (err) {
-        consola.debug(`exec ${spec.container}: output stream ended: ${(err as Error).message}`);
-      }
-    }
+    // The engine ends the stream when the process exits, or when its container goes (teardown).
+    if (started.body) await readFrames(started.body, `exec ${spec.container}`, (chunk) => {
+      for (const f of demux.push(chunk)) onData(f.stream, f.data);
+      return false;
+    });
     const info = await e.send(R.execInspectRequest(id));
     // The container is gone (removed under it): docker's own exec reports a failure too.
     if (info.status !== 200) return (await info.text(), 1);

@@ -4,6 +4,7 @@ import { DEFAULT_SOCKET, engineSocket, EngineUnreachable, SocketEngine, type Eng
 import type { EngineRequest } from "../../../../src/backends/shared/engine-requests.ts";
 import { BottleError } from "../../../../src/util/errors.ts";
 import { fakeRunner } from "../../../helpers/fake-runner.ts";
+import { interruptChildren } from "../../../../src/util/children.ts";
 
 const yes = () => true;
 
@@ -219,6 +220,21 @@ describe("Docker over the engine API", () => {
     await expect(new Docker(fakeRunner().runner, undefined, stopped.engine).runAttached(spec, {}, marks)).rejects.toThrow(/stopped before it was provisioned/);
     const noStart = attachedRun([], (r) => (r.path.endsWith("/start") ? { status: 500, body: { message: "OCI runtime create failed" } } : undefined));
     await expect(new Docker(fakeRunner().runner, undefined, noStart.engine).runAttached(spec, {}, marks)).rejects.toThrow(/OCI runtime/);
+  });
+
+  test("a signal (interruptChildren) ends a read in flight, as it ends a CLI child: the step fails at once", async () => {
+    const hanging: Engine = {
+      async send(r) {
+        if (r.path.startsWith("/containers/create")) return answer(201, [new TextEncoder().encode("{}")]);
+        if (r.path.includes("/attach")) return { status: 200, body: new ReadableStream<Uint8Array>({ start() {} }), text: async () => "" };
+        return answer(204, []);
+      },
+    };
+    const run = new Docker(fakeRunner().runner, undefined, hanging).runAttached(spec, {}, marks).catch((x: unknown) => x);
+    await Bun.sleep(10);
+    expect(interruptChildren("SIGINT")).toBe(1);
+    expect(((await run) as BottleError).message).toMatch(/stopped before it was provisioned/);
+    expect(interruptChildren("SIGINT")).toBe(0); // nothing left tracked
   });
 
   test("runAttached: null (nothing made) without an engine or for a missing image (the CLI pulls it)", async () => {
