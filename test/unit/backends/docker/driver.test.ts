@@ -282,6 +282,28 @@ describe("DockerDriver lifecycle over a fake engine", () => {
     ]);
   });
 
+  test("an egress block taken while the containers start: everything made is removed, and the launch starts over", async () => {
+    const plan = await testPlan("shell", "shell-egr001");
+    let egressCreates = 0;
+    const { runner, calls } = fakeRunner([
+      (a) => (startsWith(a, "docker", "network", "create") && !a.includes("--internal") && egressCreates++ === 0 ? { code: 1, stderr: "Error response from daemon: Pool overlaps with other one on this address space" } : undefined),
+    ]);
+    const d = new FakeImages({ docker: new Docker(runner), config: DEFAULTS, env: ENV, routes: () => [] });
+    // The fake engine never reports the bundle running, so the second attempt fails too, at readiness.
+    expect(await d.up(plan, {}).catch((e) => e)).toBeInstanceOf(BottleError);
+    const seq = calls.map((c) => c.argv.slice(0, 3).join(" ") + (c.argv.includes("--internal") ? " (internal)" : ""));
+    const firstRm = seq.indexOf("docker rm --force");
+    // Attempt 1: internal alone, then egress (refused) while the containers start; then the removal.
+    expect(seq.slice(0, 2)).toEqual(["docker network create (internal)", "docker network create"]);
+    expect(seq.slice(firstRm, firstRm + 2)).toEqual(["docker rm --force", "docker network rm"]);
+    expect(seq.slice(0, firstRm).filter((x) => x === "docker run --detach").length).toBe(2);
+    // Attempt 2: both networks (createNetworks), both containers again.
+    const again = seq.slice(firstRm + 2);
+    expect(again.slice(0, 2).sort()).toEqual(["docker network create", "docker network create (internal)"]);
+    expect(again.filter((x) => x === "docker run --detach").length).toBe(2);
+    expect(egressCreates).toBe(2);
+  });
+
   test("removeIdentity (gc) finds everything labelled with the bottle and this state", async () => {
     const { runner, calls } = fakeRunner([
       (a) => (startsWith(a, "docker", "ps") ? { stdout: "bot-bottle-shell-fail01-bundle\tshell-fail01\tcreated\n" } : undefined),
