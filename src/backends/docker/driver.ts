@@ -142,7 +142,8 @@ export class DockerDriver implements BackendDriver {
       const scratchDir = bottleFiles(plan.identity, this.env).dir;
       mkdirSync(scratchDir, { recursive: true });
       const { spec, values } = agentContainerSpec(plan, images.agent, this.stateKey);
-      const bundleReady = timed("bundle", () => this.sidecar.start(plan, images.bundle, hostDir, secrets, egress));
+      // The agent's requests go to the engine first: its start (with the root script) is the longer of the two.
+      let bundleReady!: Promise<void>;
       const agentReady = (async () => {
         // Through the engine, the root script runs as the container starts (no `exec`); otherwise by `exec` after it.
         const script = startScript(plan, caPem);
@@ -154,6 +155,7 @@ export class DockerDriver implements BackendDriver {
         if (out !== null) reportWarnings(out);
         await timed("provisioning", () => provisionAgent(this.agentIO(plan), { plan, caPem, scratchDir, bundleReady, ranAtStart: out !== null }));
       })();
+      bundleReady = timed("bundle", () => this.sidecar.start(plan, images.bundle, hostDir, secrets, egress));
       // The egress create settles too, so nothing is left in flight behind a cleanup.
       const steps = await Promise.allSettled([bundleReady, agentReady, egress]);
       const taken = steps.find((st) => st.status === "rejected" && st.reason instanceof EgressTaken);
