@@ -20,46 +20,64 @@ export interface AgentIO {
 
 export const SYSTEM_CA_SRC = "/usr/local/share/ca-certificates/bot-bottle.crt";
 export const SYSTEM_CA_DIR = "/etc/ssl/certs";
+/** update-ca-certificates' hooks (Java keystores and the like): only they need the full update. */
+export const CA_HOOKS_DIR = "/etc/ca-certificates/update.d";
 export const SYSTEM_CA_BUNDLE = `${SYSTEM_CA_DIR}/ca-certificates.crt`;
 
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+const dirOf = (path: string) => path.slice(0, path.lastIndexOf("/")) || "/";
 
-function writeFileLines(f: AgentFile & { owner?: string }): string[] {
-  const dir = f.path.slice(0, f.path.lastIndexOf("/")) || "/";
-  return [
-    `mkdir -p ${q(dir)}`,
-    `echo ${q(b64(f.content))} | base64 -d > ${q(f.path)}`,
-    `chmod ${f.mode.toString(8).padStart(4, "0")} ${q(f.path)}`,
-    `chown ${f.owner ?? `${AGENT_USER}:${AGENT_USER}`} ${q(f.path)}`,
-  ];
+/**
+ * Pure: write `content` to `path` with the shell's own printf (no process: the
+ * script runs on every launch, and each process costs ms in a fresh
+ * container). Text with a NUL byte cannot be a shell word: base64 then.
+ */
+function writeLine(path: string, content: string, append = false): string {
+  const op = append ? ">>" : ">";
+  if (content.includes("\0")) return `echo ${q(b64(content))} | base64 -d ${op} ${q(path)}`;
+  return `printf '%s' ${q(content)} ${op} ${q(path)}`;
 }
 
-/** Pure: the root script that installs the CA and writes the files. */
+/** Pure: the root script that installs the CA and writes the files, with as few processes as it can. */
 export function provisionScript(plan: BottlePlan, caPem: string): string {
-  const L = ["set -eu", "umask 022", `mkdir -p ${BOTTLE_ETC} /usr/local/share/ca-certificates`];
+  const files: (AgentFile & { owner?: string })[] = [
+    // Always present, even empty, so tools and people can rely on the path.
+    { path: AGENT_PROMPT_FILE, content: plan.agent.prompt ? plan.agent.prompt + "\n" : "", mode: 0o600 },
+    ...providerSpec(plan.provider).files(plan),
+  ];
+  const skillsDir = providerSpec(plan.provider).skillsDir;
+  const dirs = new Set([BOTTLE_ETC, dirOf(SYSTEM_CA_SRC), SYSTEM_CA_DIR, ...files.map((f) => dirOf(f.path))]);
+  if (skillsDir && plan.agent.skills.length) dirs.add(skillsDir);
+  dirs.add(plan.workdir);
+  const L = ["set -eu", "umask 022", `mkdir -p ${[...dirs].map(q).join(" ")}`];
   // The trust trio: system store (curl, git, apt), the CA alone (NODE_EXTRA_CA_CERTS adds),
   // and the merged bundle (SSL_CERT_FILE / REQUESTS_CA_BUNDLE replace the store).
-  L.push(`echo ${q(b64(caPem))} | base64 -d > ${SYSTEM_CA_SRC}`);
-  L.push(`cp ${SYSTEM_CA_SRC} ${AGENT_CA_FILE}`);
+  L.push(writeLine(SYSTEM_CA_SRC, caPem), writeLine(AGENT_CA_FILE, caPem));
   // Appending to the system bundle makes the CA usable at once. Tools that read the hashed
   // directory (OpenSSL's CApath) get, in the background, the links update-ca-certificates would
   // add for this one certificate; the full run (1.5-3 s of CPU re-reading every root, on every
   // launch, beside the bundle's start) only when it has hooks to run (Java keystores and the like).
-  L.push(`if [ -f ${SYSTEM_CA_BUNDLE} ]; then cat ${AGENT_CA_FILE} >> ${SYSTEM_CA_BUNDLE}; else mkdir -p /etc/ssl/certs; cp ${AGENT_CA_FILE} ${SYSTEM_CA_BUNDLE}; fi`);
+  L.push(writeLine(SYSTEM_CA_BUNDLE, caPem, true));
   L.push(`cp ${SYSTEM_CA_BUNDLE} ${AGENT_CA_BUNDLE}`);
   const link =
     `if command -v openssl >/dev/null 2>&1 && h=$(openssl x509 -hash -noout -in ${SYSTEM_CA_SRC} 2>/dev/null); then` +
     ` ln -sf ${SYSTEM_CA_SRC} ${SYSTEM_CA_DIR}/bot-bottle.pem; i=0; while [ -e ${SYSTEM_CA_DIR}/$h.$i ]; do i=$((i+1)); done; ln -s bot-bottle.pem ${SYSTEM_CA_DIR}/$h.$i; fi`;
   const full = `update-ca-certificates >/dev/null 2>&1`;
-  L.push(`if [ -n "$(ls -A /etc/ca-certificates/update.d 2>/dev/null)" ] && command -v update-ca-certificates >/dev/null 2>&1; then (${full} &) </dev/null >/dev/null 2>&1; else ((${link}) >/dev/null 2>&1 &) </dev/null >/dev/null 2>&1; fi`);
-  L.push(`chmod 0644 ${AGENT_CA_FILE} ${AGENT_CA_BUNDLE}`);
-  // Always present, even empty, so tools and people can rely on the path.
-  L.push(...writeFileLines({ path: AGENT_PROMPT_FILE, content: plan.agent.prompt ? plan.agent.prompt + "\n" : "", mode: 0o600 }));
-  for (const f of providerSpec(plan.provider).files(plan)) L.push(...writeFileLines(f));
-  const skillsDir = providerSpec(plan.provider).skillsDir;
-  if (skillsDir && plan.agent.skills.length) L.push(`mkdir -p ${q(skillsDir)}`);
-  L.push(`mkdir -p ${q(plan.workdir)}`);
+  L.push(`hooks=; for f in ${CA_HOOKS_DIR}/*; do [ -e "$f" ] && hooks=1; done`);
+  L.push(`if [ -n "$hooks" ] && command -v update-ca-certificates >/dev/null 2>&1; then (${full} &) </dev/null >/dev/null 2>&1; else ((${link}) >/dev/null 2>&1 &) </dev/null >/dev/null 2>&1; fi`);
+  for (const f of files) L.push(writeLine(f.path, f.content));
+  // One chmod per mode and one chown per owner, whatever the number of files.
+  const byMode = new Map<string, string[]>([["0644", [AGENT_CA_FILE, AGENT_CA_BUNDLE]]]);
+  const byOwner = new Map<string, string[]>();
+  for (const f of files) {
+    const mode = f.mode.toString(8).padStart(4, "0");
+    byMode.set(mode, [...(byMode.get(mode) ?? []), f.path]);
+    const owner = f.owner ?? `${AGENT_USER}:${AGENT_USER}`;
+    byOwner.set(owner, [...(byOwner.get(owner) ?? []), f.path]);
+  }
+  for (const [mode, paths] of byMode) L.push(`chmod ${mode} ${paths.map(q).join(" ")}`);
+  for (const [owner, paths] of byOwner) L.push(`chown ${owner} ${paths.map(q).join(" ")}`);
   // Agents are asked to commit their work (it is harvested as bot-bottle/<id>/… branches): give git
   // an identity that marks the commits as the bottle's, unless the image brings its own.
   if (plan.copyCwd) {

@@ -1,27 +1,45 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chownScript, cwdFileList, gitRemotesScript, provisionAgent, provisionScript, startScript, tarArgv, WARN_PREFIX } from "../../../../src/backends/shared/provision.ts";
 import { run } from "../../../../src/util/run.ts";
 import { testPlan } from "../../../helpers/plan.ts";
+import { providerSpec } from "../../../../src/providers/index.ts";
 
 const TMP = mkdtempSync(join(tmpdir(), "bb-prov-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
+/** What the script writes to `path` (a printf of a quoted word, or base64 for text with a NUL). */
 const decode = (script: string, path: string) => {
-  const line = script.split("\n").find((l) => l.endsWith(`> '${path}'`) || l.endsWith(`> ${path}`))!;
+  const at = script.indexOf(`printf '%s' '`);
+  for (let i = at; i !== -1; i = script.indexOf(`printf '%s' '`, i + 1)) {
+    const m = /^printf '%s' '((?:[^']|'\\'')*)' > '([^']*)'/.exec(script.slice(i));
+    if (m && m[2] === path) return m[1]!.replaceAll(`'\\''`, "'");
+  }
+  const line = script.split("\n").find((l) => l.endsWith(`> '${path}'`))!;
   return Buffer.from(line.split("'")[1]!, "base64").toString("utf8");
 };
+
+/** Run a provisioning script for real with its system paths moved under `root` (chown → a no-op: no node user here). */
+async function runUnder(root: string, script: string): Promise<{ code: number; stderr: string }> {
+  let moved = script;
+  for (const p of ["/etc/bot-bottle", "/usr/local/share/ca-certificates", "/etc/ssl/certs", "/etc/ca-certificates", "/home/node"]) moved = moved.replaceAll(p, root + p);
+  moved = moved.replace(/^chown /gm, "true ");
+  mkdirSync(join(root, "etc/ssl/certs"), { recursive: true });
+  writeFileSync(join(root, "etc/ssl/certs/ca-certificates.crt"), "SYSTEM ROOTS\n");
+  const r = await run(["sh", "-c", moved]);
+  return { code: r.code, stderr: r.stderr };
+}
 
 describe("provisionScript", () => {
   test("CA trust trio and the prompt file (0600, node)", async () => {
     const s = provisionScript(await testPlan(), "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n");
     expect(decode(s, "/usr/local/share/ca-certificates/bot-bottle.crt")).toContain("BEGIN CERTIFICATE");
-    expect(s).toContain("cp /usr/local/share/ca-certificates/bot-bottle.crt /etc/bot-bottle/ca.crt");
-    expect(s).toContain("cat /etc/bot-bottle/ca.crt >> /etc/ssl/certs/ca-certificates.crt");
+    expect(decode(s, "/etc/bot-bottle/ca.crt")).toContain("BEGIN CERTIFICATE");
+    expect(s).toContain("-----END CERTIFICATE-----\n' >> '/etc/ssl/certs/ca-certificates.crt'");
     // The full update only where it has hooks to run; otherwise this certificate's hash link, both in the background.
-    expect(s).toContain("ls -A /etc/ca-certificates/update.d");
+    expect(s).toContain("for f in /etc/ca-certificates/update.d/*");
     expect(s).toContain("(update-ca-certificates >/dev/null 2>&1 &)");
     expect(s).toContain("openssl x509 -hash -noout -in /usr/local/share/ca-certificates/bot-bottle.crt");
     expect((await run(["sh", "-n"], { stdin: s })).code).toBe(0);
@@ -29,7 +47,39 @@ describe("provisionScript", () => {
     expect(decode(s, "/etc/bot-bottle/prompt.md")).toBe("Be careful.\n");
     expect(s).toContain("chmod 0600 '/etc/bot-bottle/prompt.md'");
     expect(s).toContain("chown node:node '/etc/bot-bottle/prompt.md'");
-    expect(s).toContain("mkdir -p '/home/node/work'");
+    expect(s).toMatch(/^mkdir -p .*'\/home\/node\/work'$/m);
+  });
+
+  test("run for real: every byte of every file arrives (quotes, backslashes, %, newlines, unicode, a NUL), modes, the CA appended", async () => {
+    const root = mkdtempSync(join(TMP, "root-"));
+    const tricky = "it's 100% \\n not a newline; $(reboot) `x` \"q\" ünï ‮\n\ttab\n";
+    const plan = await testPlan("codex");
+    const s = provisionScript({ ...plan, agent: { ...plan.agent, prompt: tricky } }, "-----BEGIN CERTIFICATE-----\nX'Y\n-----END CERTIFICATE-----\n");
+    const r = await runUnder(root, s);
+    expect(r).toEqual({ code: 0, stderr: "" });
+    const read = (p: string) => readFileSync(join(root, p), "utf8");
+    expect(read("etc/bot-bottle/prompt.md")).toBe(tricky + "\n");
+    // (runUnder moved the paths inside the files' text too: config.toml names the workdir.)
+    for (const f of providerSpec("codex").files({ ...plan, agent: { ...plan.agent, prompt: tricky } })) expect(read(f.path.slice(1))).toBe(f.content.replaceAll("/home/node", root + "/home/node"));
+    expect(read("etc/bot-bottle/ca.crt")).toBe("-----BEGIN CERTIFICATE-----\nX'Y\n-----END CERTIFICATE-----\n");
+    expect(read("etc/ssl/certs/ca-certificates.crt")).toBe("SYSTEM ROOTS\n-----BEGIN CERTIFICATE-----\nX'Y\n-----END CERTIFICATE-----\n");
+    expect(read("etc/bot-bottle/ca-bundle.crt")).toBe(read("etc/ssl/certs/ca-certificates.crt"));
+    expect(statSync(join(root, "etc/bot-bottle/prompt.md")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(root, "etc/bot-bottle/ca.crt")).mode & 0o777).toBe(0o644);
+    expect(statSync(join(root, "home/node/work")).isDirectory()).toBe(true);
+    const nul = provisionScript({ ...plan, agent: { ...plan.agent, prompt: "a\0b" } }, "PEM");
+    expect(nul).toContain("| base64 -d > '/etc/bot-bottle/prompt.md'");
+    const root2 = mkdtempSync(join(TMP, "root-"));
+    expect((await runUnder(root2, nul)).code).toBe(0);
+    expect(readFileSync(join(root2, "etc/bot-bottle/prompt.md"))).toEqual(Buffer.from("a\0b\n"));
+  });
+
+  test("few processes whatever the number of files: one mkdir, one chmod per mode, one chown per owner", async () => {
+    const s = provisionScript(await testPlan("codex"), "PEM");
+    expect(s.match(/^mkdir /gm)?.length).toBe(1);
+    expect(s.match(/^chown /gm)?.length).toBe(1);
+    expect(s.match(/base64 -d/g)).toBeNull();
+    expect(s.match(/^cp /gm)?.length).toBe(1);
   });
 
   test("the prompt file exists even when the prompt is empty", async () => {
