@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { chooseBundleBinary, isCompiled, sourceHash, type BinaryFacts } from "../../../src/images/bundle-binary.ts";
+import { chooseBundleBinary, compileArgv, isCompiled, sourceHash, type BinaryFacts } from "../../../src/images/bundle-binary.ts";
 import { join } from "node:path";
 
 const base: BinaryFacts = {
@@ -54,5 +54,13 @@ describe("fileHash", () => {
     expect(fileHash(f, memo)).toBe(sha256Hex("version 2"));
     expect(Object.keys(JSON.parse(readFileSync(memo, "utf8"))).length).toBe(1);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("compileArgv", () => {
+  test("compiles from source as the release build does: minified, with bytecode, for the engine's target", () => {
+    expect(compileArgv("/usr/bin/bun", "bun-linux-x64", "/r/src/main.ts", "/c/bot-bottle.tmp")).toEqual([
+      "/usr/bin/bun", "build", "--compile", "--minify", "--bytecode", "--format=esm", "--target=bun-linux-x64", "/r/src/main.ts", "--outfile", "/c/bot-bottle.tmp",
+    ]);
   });
 });
