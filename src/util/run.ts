@@ -69,38 +69,51 @@ export const STDERR_KEEP = 1024 * 1024;
  * export, an exec): a flood of stderr must not exhaust the CLI's memory.
  */
 export async function boundedText(stream: ReadableStream<Uint8Array>, keep = STDERR_KEEP): Promise<string> {
-  const half = Math.floor(keep / 2);
-  const head: Uint8Array[] = [];
-  let headLen = 0;
-  let tail: Uint8Array[] = [];
-  let tailLen = 0;
-  let dropped = 0;
-  for await (const chunk of stream) {
+  const b = new BoundedBytes(keep);
+  for await (const chunk of stream) b.push(chunk);
+  return b.text();
+}
+
+/** boundedText's holder, fed chunk by chunk (output that arrives in frames: the engine's exec streams). */
+export class BoundedBytes {
+  private readonly half: number;
+  private head: Uint8Array[] = [];
+  private headLen = 0;
+  private tail: Uint8Array[] = [];
+  private tailLen = 0;
+  private dropped = 0;
+
+  constructor(keep = STDERR_KEEP) {
+    this.half = Math.floor(keep / 2);
+  }
+
+  push(chunk: Uint8Array): void {
     let c = chunk;
-    if (headLen < half) {
-      const take = c.subarray(0, half - headLen);
-      head.push(take);
-      headLen += take.length;
+    if (this.headLen < this.half) {
+      const take = c.subarray(0, this.half - this.headLen);
+      this.head.push(take);
+      this.headLen += take.length;
       c = c.subarray(take.length);
     }
-    if (!c.length) continue;
-    tail.push(c);
-    tailLen += c.length;
+    if (!c.length) return;
+    this.tail.push(c);
+    this.tailLen += c.length;
     // Trim the tail back to `half` only when it is well past it, so a stream of small chunks is not quadratic.
-    if (tailLen > 2 * half) {
-      const all = Buffer.concat(tail, tailLen);
-      dropped += all.length - half;
-      tail = [all.subarray(all.length - half)];
-      tailLen = half;
-    }
+    if (this.tailLen > 2 * this.half) this.trim();
   }
-  if (tailLen > half) {
-    const all = Buffer.concat(tail, tailLen);
-    dropped += all.length - half;
-    tail = [all.subarray(all.length - half)];
+
+  private trim(): void {
+    const all = Buffer.concat(this.tail, this.tailLen);
+    this.dropped += all.length - this.half;
+    this.tail = [all.subarray(all.length - this.half)];
+    this.tailLen = this.half;
   }
-  const text = (parts: Uint8Array[]) => Buffer.concat(parts).toString("utf8");
-  return dropped ? `${text(head)}\n[… ${dropped} bytes left out …]\n${text(tail)}` : text([...head, ...tail]);
+
+  text(): string {
+    if (this.tailLen > this.half) this.trim();
+    const text = (parts: Uint8Array[]) => Buffer.concat(parts).toString("utf8");
+    return this.dropped ? `${text(this.head)}\n[… ${this.dropped} bytes left out …]\n${text(this.tail)}` : text([...this.head, ...this.tail]);
+  }
 }
 
 function cannotStart(argv: string[], e: unknown): BottleError {

@@ -5,7 +5,7 @@
 import { appendFileSync } from "node:fs";
 import { consola } from "consola";
 import { BottleError } from "../../util/errors.ts";
-import { run, runOk, type Runner } from "../../util/run.ts";
+import { BoundedBytes, run, runOk, type Runner } from "../../util/run.ts";
 import * as A from "./docker-argv.ts";
 import { normalizeArch } from "../../util/arch.ts";
 export * from "./docker-argv.ts";
@@ -13,6 +13,9 @@ import { spawnStream, type StreamRunner } from "../../util/stream.ts";
 import { trackChild } from "../../util/children.ts";
 import * as R from "./engine-requests.ts";
 import { detectEngine, engineJson, engineMessage, EngineUnreachable, type Engine } from "./engine.ts";
+
+/** Most characters of a start script's output held (its own lines: a handful). */
+const ATTACH_KEEP = 256 * 1024;
 
 /** states() of more names than this lists them in one request. */
 export const STATES_INSPECT_MAX = 4;
@@ -245,8 +248,8 @@ export class Docker {
     let result: string | undefined;
     await readFrames(attached.body, `attach ${spec.name}`, (chunk) => {
       for (const f of demux.push(chunk)) {
-        if (f.stream === 2) err += dec.decode(f.data, { stream: true });
-        else out += dec.decode(f.data, { stream: true });
+        if (f.stream === 2) err = (err + dec.decode(f.data, { stream: true })).slice(-ATTACH_KEEP);
+        else out = (out + dec.decode(f.data, { stream: true })).slice(-ATTACH_KEEP);
       }
       const lines = out.split("\n");
       const at = lines.indexOf(marks.done);
@@ -332,14 +335,14 @@ export class Docker {
     if (Buffer.byteLength(script) > SCRIPT_ARG_MAX) return cli();
     return this.via(async (e) => {
       const spec: A.ExecSpec = { container, argv: ["sh", "-c", script], user };
-      const out: Uint8Array[][] = [[], []];
-      const code = await this.execApi(e, spec, (stream, data) => out[stream - 1]!.push(data));
-      const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString("utf8");
+      // Held bounded, as a CLI child's output is: what runs there must not exhaust our memory.
+      const out = [new BoundedBytes(), new BoundedBytes()] as const;
+      const code = await this.execApi(e, spec, (stream, data) => (stream === 2 ? out[1] : out[0]).push(data));
       if (code !== 0) {
-        const detail = (text(out[1]!) || text(out[0]!)).trim().split("\n").slice(-3).join(" | ");
+        const detail = (out[1].text() || out[0].text()).trim().split("\n").slice(-3).join(" | ");
         throw new BottleError("DOCKER", `docker exec ${container} failed (exit ${code}): ${detail}`);
       }
-      return text(out[0]!);
+      return out[0].text();
     }, cli);
   }
 

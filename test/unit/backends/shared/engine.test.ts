@@ -163,6 +163,22 @@ describe("Docker over the engine API", () => {
     expect(e.message).toMatch(/exit 2.*set: bad/);
   });
 
+  test("script: a flood of output is held bounded (its start and end), as a CLI child's is", async () => {
+    const mib = new Uint8Array(1024 * 1024).fill(120);
+    const flood = Array.from({ length: 4 }, () => {
+      const f = new Uint8Array(8 + mib.length);
+      f[0] = 1;
+      new DataView(f.buffer).setUint32(4, mib.length);
+      f.set(mib, 8);
+      return f;
+    });
+    const { engine } = execRules(0, [...flood, frame(1, "\nbot-bottle-warning: last\n")]);
+    const out = await new Docker(fakeRunner().runner, undefined, engine).script("c", "root", "x");
+    expect(out.length).toBeLessThan(1024 * 1024 + 100);
+    expect(out).toContain("bytes left out");
+    expect(out.endsWith("bot-bottle-warning: last\n")).toBe(true);
+  });
+
   test("script: a script too large for one argument goes through the CLI's stdin", async () => {
     const { engine, sent } = execRules(0, []);
     const { runner, calls } = fakeRunner();
