@@ -74,11 +74,20 @@ export class BuildJournal {
   }
 
   /** The build failed: remove what it left; the journal stays if the engine would not. */
-  async cleanUp(docker: LeftoverEngine): Promise<void> {
+  async cleanUp(docker: LeftoverEngine, sleep: (ms: number) => Promise<unknown> = Bun.sleep): Promise<void> {
     if (!existsSync(this.file)) return;
-    if (await removeLeftovers(docker, parseJournal(readFileSync(this.file, "utf8")))) this.done();
+    const l = parseJournal(readFileSync(this.file, "utf8"));
+    // An interrupted build's last step container is still being removed by docker itself
+    // (--force-rm): until that ends it holds its image. A few short retries let it finish.
+    for (let attempt = 0; attempt < CLEANUP_TRIES; attempt++) {
+      if (attempt) await sleep(200 * attempt);
+      if (await removeLeftovers(docker, l)) return this.done();
+    }
   }
 }
+
+/** Tries at cleaning up after a failed build (about 2 s in all) before the journal is left to `gc --images`. */
+export const CLEANUP_TRIES = 5;
 
 /**
  * Remove listed containers and images that are still untagged; true when

@@ -257,9 +257,9 @@ upstream = "https://${gw}:9"
   test("on the model route a secret and another route's placeholder are redacted in flight; the request is sent", async () => {
     const key = awsKeyId();
     const seen = fake.requests.length;
-    const body = JSON.stringify({ model: "claude-sonnet-4-5-20250929", max_tokens: 1, messages: [{ role: "user", content: `env: AWS=${key} OPENAI=PH` }] });
+    const body = JSON.stringify({ model: "claude-sonnet-4-5-20250929", max_tokens: 1, messages: [{ role: "user", content: `env: AWS=${key} OPENAI=__SLOT__` }] });
     const r = await sh(
-      `body='${body}'; body="\${body/PH/$OPENAI_API_KEY}"; curl -sS -o /dev/null -w '%{http_code}' https://api.anthropic.com/v1/messages -H "x-api-key: $ANTHROPIC_API_KEY" -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' --data "$body"`,
+      `body='${body}'; body="\${body/__SLOT__/$OPENAI_API_KEY}"; curl -sS -o /dev/null -w '%{http_code}' https://api.anthropic.com/v1/messages -H "x-api-key: $ANTHROPIC_API_KEY" -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' --data "$body"`,
     );
     expect(r.stdout).toBe("200");
     const got = fake.requests.slice(seen);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
-import { BuildJournal, leftoverOfLine, parseJournal, staleJournals } from "../../../src/images/leftovers.ts";
+import { BuildJournal, CLEANUP_TRIES, leftoverOfLine, parseJournal, staleJournals } from "../../../src/images/leftovers.ts";
 import { Docker } from "../../../src/backends/shared/docker.ts";
 import type { Runner } from "../../../src/util/run.ts";
 import { tempDirs } from "../../helpers/tmp.ts";
@@ -60,7 +60,9 @@ describe("BuildJournal", () => {
     const j = new BuildJournal("t:1", env, 4243);
     j.see(` ---> ${IMG}`);
     const down: string[][] = [];
-    await j.cleanUp(fakeDocker(down, "Cannot connect to the Docker daemon"));
+    let waits = 0;
+    await j.cleanUp(fakeDocker(down, "Cannot connect to the Docker daemon"), async () => waits++);
+    expect(waits).toBe(CLEANUP_TRIES - 1);
     expect(existsSync(j.file)).toBe(true);
     expect(staleJournals(env, () => false).map((s) => s.leftovers.images)).toEqual([[IMG]]);
     expect(staleJournals(env, () => true)).toEqual([]);
@@ -85,6 +87,26 @@ describe("BuildJournal", () => {
     const j = new BuildJournal("t:2", env, 4244);
     j.see(` ---> ${IMG}`);
     await j.cleanUp(fakeDocker([], `Error response from daemon: conflict: unable to delete ${IMG} (cannot be forced) - image has dependent child images`));
+    expect(existsSync(j.file)).toBe(false);
+  });
+
+  test("an interrupted build's container that docker is still removing: cleaned up once docker is done", async () => {
+    const env = { XDG_CACHE_HOME: tmpDir() };
+    const j = new BuildJournal("t:4", env, 4246);
+    for (const l of [` ---> Running in ${CTR}`, ` ---> ${IMG}`]) j.see(l);
+    let n = 0;
+    const calls: string[][] = [];
+    const runner: Runner = async (argv) => {
+      if (argv[1] === "image" && argv[2] === "inspect") return { argv, code: 0, stdout: `sha256:${IMG}${"0".repeat(52)}\t[]\n`, stderr: "" };
+      calls.push(argv);
+      // The first round: docker's own --force-rm is still at work.
+      if (argv[1] === "rm" && n++ === 0) return { argv, code: 1, stdout: "", stderr: `Error response from daemon: removal of container ${CTR} is already in progress` };
+      return { argv, code: 0, stdout: "", stderr: "" };
+    };
+    const waits: number[] = [];
+    await j.cleanUp(new Docker(runner), async (ms) => waits.push(ms));
+    expect(waits).toEqual([200]);
+    expect(calls.filter((c) => c[1] === "rm").length).toBe(2);
     expect(existsSync(j.file)).toBe(false);
   });
 });
