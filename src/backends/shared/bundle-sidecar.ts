@@ -165,6 +165,9 @@ export class ContainerSidecar implements BundleSidecar {
       .then((made) => {
         if (made !== "ok") throw new EgressTaken(`egress subnet ${n.egressCidr} is taken`);
       });
+    // Handled from the start: it can reject while the caller still awaits other steps (the image
+    // lookups), and a rejection nobody listens to yet ends the process. Callers await it later.
+    egress.catch(() => {});
     return { egress };
   }
 

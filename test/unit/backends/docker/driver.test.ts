@@ -145,6 +145,23 @@ describe("internal network first (the launch path)", () => {
     await egress;
   });
 
+  test("a refused egress block while the caller is still busy elsewhere is not an unhandled rejection (it ended the CLI under 20 concurrent runs)", async () => {
+    const plan = await testPlan();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const egressRefused = fakeRunner([(a) => (isCreate(a) && !a.includes("--internal") ? overlap : undefined)]);
+      const { egress } = await sidecar(egressRefused.runner).createInternalFirst(plan);
+      // The driver first waits for the image lookups; the egress create settles meanwhile.
+      await Bun.sleep(20);
+      expect(unhandled).toEqual([]);
+      expect(await egress.catch((e) => e)).toBeInstanceOf(EgressTaken);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
   test("a refused egress block rejects with EgressTaken (the driver starts over); a refused internal one moves at once", async () => {
     const plan = await testPlan();
     const egressRefused = fakeRunner([(a) => (isCreate(a) && !a.includes("--internal") ? overlap : undefined)]);
