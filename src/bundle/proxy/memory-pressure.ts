@@ -21,9 +21,9 @@ export interface PressureOptions {
 }
 
 export const PRESSURE_DEFAULTS = {
-  softLimit: 64 * 1024 * 1024,
+  softLimit: 96 * 1024 * 1024,
   checkEvery: 4 * 1024 * 1024,
-  minIntervalMs: 100,
+  minIntervalMs: 250,
 };
 
 const PAGE = 4096;
