@@ -14,6 +14,7 @@ import {
   networkCreateRequest,
 } from "../../../../src/backends/shared/engine-requests.ts";
 import { createArgv, type ContainerSpec } from "../../../../src/backends/shared/docker-argv.ts";
+import { muxFrame } from "../../../helpers/engine-frame.ts";
 
 const labels = { identity: "sh-abc", state: "k1", role: "agent" as const };
 const LABELS = { "bot-bottle.identity": "sh-abc", "bot-bottle.state": "k1", "bot-bottle.role": "agent" };
@@ -142,14 +143,7 @@ describe("engine requests", () => {
 });
 
 describe("Demuxer", () => {
-  const frame = (stream: number, text: string) => {
-    const data = new TextEncoder().encode(text);
-    const f = new Uint8Array(8 + data.length);
-    f[0] = stream;
-    new DataView(f.buffer).setUint32(4, data.length);
-    f.set(data, 8);
-    return f;
-  };
+  const frame = muxFrame;
   const dec = (fs: { stream: number; data: Uint8Array }[]) => fs.map((f) => [f.stream, new TextDecoder().decode(f.data)]);
 
   test("splits stdout and stderr frames, across any chunk boundary", () => {

@@ -5,6 +5,7 @@ import type { EngineRequest } from "../../../../src/backends/shared/engine-reque
 import { BottleError } from "../../../../src/util/errors.ts";
 import { fakeRunner } from "../../../helpers/fake-runner.ts";
 import { interruptChildren } from "../../../../src/util/children.ts";
+import { muxFrame } from "../../../helpers/engine-frame.ts";
 
 const yes = () => true;
 
@@ -65,14 +66,7 @@ function answer(status: number, chunks: Uint8Array[]): EngineAnswer {
   };
 }
 
-const frame = (stream: number, text: string) => {
-  const data = new TextEncoder().encode(text);
-  const f = new Uint8Array(8 + data.length);
-  f[0] = stream;
-  new DataView(f.buffer).setUint32(4, data.length);
-  f.set(data, 8);
-  return f;
-};
+const frame = muxFrame;
 
 const labels = { identity: "x", state: "s", role: "bundle" as const };
 
