@@ -6,7 +6,7 @@
 // listen on that IP only: TSI filters by IP, not port, so whatever listens on
 // the bundle IP is reachable by the agent, and nothing but the three daemons
 // may. (smolvm before 1.8 drops --allow-cidr for --from machines: see README.)
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { consola } from "consola";
 import type { AttachOptions, BackendDriver, CollectOptions, LiveStatus } from "../types.ts";
@@ -15,6 +15,7 @@ import { loadConfig, type Config } from "../../config/config.ts";
 import { agentCommand } from "../../providers/index.ts";
 import { AGENT_HOME, AGENT_USER } from "../../plan/bottle-paths.ts";
 import { BottleError } from "../../util/errors.ts";
+import { decodeBase64File } from "../../util/base64-file.ts";
 import { bottleFiles } from "../../state/bottle-files.ts";
 import type { Runner } from "../../util/run.ts";
 import { readBundleCa, writeBundleFolder } from "../shared/bundle-folder.ts";
@@ -188,7 +189,14 @@ export class SmolmachinesDriver implements BackendDriver {
       }
       const exec = execOptions(plan, collectArgv(guestInput, asAgentUser(argv)), { asAgent: false, workdir: "/" });
       const r = await this.smolvm.execToFile(exec, guestEnv(plan).values, o.out, o.signal);
-      writeFileSync(o.out, Buffer.from(readFileSync(o.out, "latin1"), "base64"));
+      // The guest sends base64 (exec output is text); decoded a piece at a time, never held whole.
+      try {
+        decodeBase64File(o.out, o.out);
+      } catch (e) {
+        // A failed or stopped command's output is the caller's to throw away; a whole one must decode.
+        if (r.code !== 0) return r;
+        throw new BottleError("SMOLVM", `the output of a command in ${name} did not come back whole: ${(e as Error).message}`, { hint: "try again; `bot-bottle doctor` checks smolvm" });
+      }
       return r;
     } finally {
       if (started) await this.smolvm.stop(name).catch((e) => consola.warn(`stopping ${name} again: ${(e as Error).message}`));
