@@ -58,12 +58,19 @@ describe.skipIf(!enabled)("launch: interactive Codex CLI in a terminal", () => {
       // The first launch builds the codex and bundle images: minutes on a cold CI machine.
       await pollUntil("Codex's prompt", async () => (plain(out).includes("Ask Codex to do anything") ? true : undefined), { timeoutMs: 900_000, intervalMs: 500, stop: () => exited });
       await type("create hello.txt containing hi");
+      // Codex treats keys that arrive in a burst as a paste, where Enter is a newline, not a submit:
+      // Enter goes only once the text is on screen and the burst is over, and again if it was eaten.
+      await pollUntil("the typed task on screen", async () => (squeezed(out).includes("createhello.txtcontaininghi") ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, stop: () => exited });
+      await Bun.sleep(1000);
       await type("\r");
+      let polls = 0;
       hello = await pollUntil(
         "hello.txt in the bottle",
         async () => {
           const r = await bottle.cli(["exec", bottle.id, "--", "cat", "hello.txt"], 30_000);
-          return r.code === 0 ? r.stdout : undefined;
+          if (r.code === 0) return r.stdout;
+          if (++polls % 10 === 0 && !squeezed(out).includes("Working")) await type("\r");
+          return undefined;
         },
         { timeoutMs: 120_000, intervalMs: 1000, stop: () => exited },
       );
