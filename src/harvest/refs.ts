@@ -1,6 +1,7 @@
 // Pure: where a bottle's branches land in the host repo. Everything goes under
 // refs/heads/bot-bottle/<id>/, never over the operator's own refs; a ref that
 // moved elsewhere since the last harvest is kept and the new tip gets `-N`.
+import { escapeRegExp } from "../util/regex.ts";
 
 export const WIP_BRANCH = "wip";
 
@@ -39,10 +40,9 @@ export function isCandidateRef(prefix: string, branch: string, ref: string): boo
   if (!ref.startsWith(prefix)) return false;
   const name = ref.slice(prefix.length);
   if (name === branch) return true;
-  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const slash = branch.indexOf("/");
-  const alt = slash > 0 ? `|${esc(branch.slice(0, slash))}-[1-9]\\d*${esc(branch.slice(slash))}` : "";
-  return new RegExp(`^(?:${esc(branch)}-[1-9]\\d*${alt})$`).test(name);
+  const alt = slash > 0 ? `|${escapeRegExp(branch.slice(0, slash))}-[1-9]\\d*${escapeRegExp(branch.slice(slash))}` : "";
+  return new RegExp(`^(?:${escapeRegExp(branch)}-[1-9]\\d*${alt})$`).test(name);
 }
 
 /** Can `ref` be created next to `others`? Git keeps refs as paths: no ref may be a folder of another. */

@@ -6,6 +6,7 @@
 // Paths carry no API version: the engine answers in its own current version,
 // and every field used here is stable across the versions docker supports.
 import { DEFAULT_PIDS_LIMIT, LABEL_IDENTITY, LABEL_ROLE, LABEL_STATE, type ContainerSpec, type ExecSpec, type Labels, type NetworkSpec } from "./docker-argv.ts";
+import { escapeRegExp } from "../../util/regex.ts";
 
 export interface EngineRequest {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -113,7 +114,7 @@ export function containerAttachRequest(container: string): EngineRequest {
 /** Every container (running or not) with one of these exact names: one request however many. */
 export function containerListRequest(names: string[]): EngineRequest {
   // The engine matches `name` filters as regular expressions against "/name".
-  const exact = names.map((n) => `^/${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+  const exact = names.map((n) => `^/${escapeRegExp(n)}$`);
   return { method: "GET", path: `/containers/json?all=1&filters=${seg(JSON.stringify({ name: exact }))}` };
 }
 

@@ -7,6 +7,7 @@
 import { compressionMagic, contains, decodedSegments, indexIn, looksBinary, TextBytes, tryBrotli, decompressByMagic, PRINTABLE_RUNS, TooLargeToScan, type Segment } from "./decode.ts";
 import { Pieces } from "./pieces.ts";
 import { SECRET_PATTERNS, type SecretPattern } from "./patterns.ts";
+import { escapeRegExp } from "../../../util/regex.ts";
 
 export { TooLargeToScan };
 
@@ -304,12 +305,11 @@ export function findAll(text: string, where: string, policy: ScanPolicy, payload
 // text decides whether any hinted pattern can match at all (the common case
 // for ordinary bodies is "no", and then only unhinted patterns run). With the
 // text's bytes at hand, each hint is looked up natively on them instead.
-const escapeRe = (h: string) => h.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const prefilters = new WeakMap<readonly SecretPattern[], RegExp>();
 function prefilterOf(patterns: readonly SecretPattern[]): RegExp {
   let re = prefilters.get(patterns);
   if (!re) {
-    const lits = patterns.flatMap((p) => p.hints ?? []).map(escapeRe);
+    const lits = patterns.flatMap((p) => p.hints ?? []).map(escapeRegExp);
     re = new RegExp(lits.length ? lits.join("|") : "(?!)");
     prefilters.set(patterns, re);
   }
@@ -318,7 +318,7 @@ function prefilterOf(patterns: readonly SecretPattern[]): RegExp {
 const caselessOf = new WeakMap<SecretPattern, RegExp>();
 function caselessRe(p: SecretPattern, hints: readonly string[]): RegExp {
   let re = caselessOf.get(p);
-  if (!re) caselessOf.set(p, (re = new RegExp(hints.map(escapeRe).join("|"), "i")));
+  if (!re) caselessOf.set(p, (re = new RegExp(hints.map(escapeRegExp).join("|"), "i")));
   return re;
 }
 

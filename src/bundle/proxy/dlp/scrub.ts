@@ -6,6 +6,7 @@
 // that could still be the start of a credential (an SSE event ending in a
 // newline is never held).
 import { encodedForms, MIN_SECRET_LENGTH } from "./scan.ts";
+import { escapeRegExp } from "../../../util/regex.ts";
 
 export interface Credential {
   /** Bundle env var holding it (named in the audit log, never the value). */
@@ -41,7 +42,7 @@ export function makeScrubber(creds: readonly Credential[]): Scrubber | undefined
   return {
     swaps,
     sameLength: [...swaps].every(([f, t]) => f.length === t.to.length),
-    re: new RegExp(keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g"),
+    re: new RegExp(keys.map(escapeRegExp).join("|"), "g"),
     longest: keys[0]!.length,
   };
 }
