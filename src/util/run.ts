@@ -47,10 +47,7 @@ export const run: Runner = async (argv, opts = {}) => {
     // An attached terminal gets the operator's own Ctrl-C; everything else is interrupted on a signal.
     if (!opts.inherit) trackChild(proc);
   } catch (e) {
-    throw new BottleError("INTERNAL", `cannot start ${argv[0]}: ${(e as Error).message}`, {
-      hint: `install ${argv[0]} or put it on PATH`,
-      cause: e,
-    });
+    throw cannotStart(argv, e);
   }
   const [stdout, stderr, code] = await Promise.all([
     opts.inherit || opts.stdoutFile ? "" : new Response(proc.stdout as ReadableStream).text(),

@@ -44,6 +44,24 @@ async function readFrames(body: ReadableStream<Uint8Array>, what: string, onChun
   }
 }
 
+/**
+ * Create a container through the engine; false when its image is missing
+ * (the CLI pulls it, an operator's own image; the engine API does not).
+ */
+async function createApi(e: Engine, spec: A.ContainerSpec, values: Record<string, string>): Promise<boolean> {
+  const made = await e.send(R.containerCreateRequest(spec, values));
+  if (made.status === 201) return (await made.text(), true);
+  const why = await engineMessage(made);
+  if (made.status === 404 && /no such image/i.test(why)) return false;
+  throw new BottleError("DOCKER", `docker run ${spec.name} failed: ${why}`, { hint: DOCKER_HINT });
+}
+
+async function startApi(e: Engine, name: string): Promise<void> {
+  const started = await e.send(R.containerStartRequest(name));
+  // 304: already running.
+  if (started.status !== 204 && started.status !== 304) throw new BottleError("DOCKER", `docker run ${name} failed: ${await engineMessage(started)}`, { hint: DOCKER_HINT });
+}
+
 /** Larger scripts go through the CLI's stdin (an argument is capped at 128 KiB by the kernel). */
 export const SCRIPT_ARG_MAX = 64 * 1024;
 
@@ -198,15 +216,8 @@ export class Docker {
   async runDetached(spec: A.ContainerSpec, values: Record<string, string> = {}): Promise<void> {
     const cli = async () => void (await runOk(this.runner, A.runDetachedArgv(spec), "DOCKER", { env: values, hint: DOCKER_HINT }));
     await this.via(async (e) => {
-      const made = await e.send(R.containerCreateRequest(spec, values));
-      const why = made.status === 201 ? "" : await engineMessage(made);
-      // A missing image: the CLI pulls it (an operator's own image); the engine API does not.
-      if (made.status === 404 && /no such image/i.test(why)) return cli();
-      if (made.status !== 201) throw new BottleError("DOCKER", `docker run ${spec.name} failed: ${why}`, { hint: DOCKER_HINT });
-      await made.text();
-      const started = await e.send(R.containerStartRequest(spec.name));
-      // 304: already running.
-      if (started.status !== 204 && started.status !== 304) throw new BottleError("DOCKER", `docker run ${spec.name} failed: ${await engineMessage(started)}`, { hint: DOCKER_HINT });
+      if (!(await createApi(e, spec, values))) return cli();
+      await startApi(e, spec.name);
     }, cli);
   }
 
@@ -221,13 +232,7 @@ export class Docker {
     const e = this.engine;
     if (!e) return null;
     try {
-      const made = await e.send(R.containerCreateRequest(spec, values));
-      if (made.status !== 201) {
-        const why = await engineMessage(made);
-        if (made.status === 404 && /no such image/i.test(why)) return null; // the CLI pulls it
-        throw new BottleError("DOCKER", `docker run ${spec.name} failed: ${why}`, { hint: DOCKER_HINT });
-      }
-      await made.text();
+      if (!(await createApi(e, spec, values))) return null;
     } catch (err) {
       if (err instanceof EngineUnreachable) return (this.engine = undefined), null;
       throw err;
@@ -236,10 +241,11 @@ export class Docker {
     // Attached before start, so nothing it prints is missed.
     const attached = await e.send(R.containerAttachRequest(spec.name));
     if (attached.status !== 200 || !attached.body) throw fail(await engineMessage(attached));
-    const started = await e.send(R.containerStartRequest(spec.name));
-    if (started.status !== 204 && started.status !== 304) {
+    try {
+      await startApi(e, spec.name);
+    } catch (err) {
       await attached.body.cancel().catch(() => {});
-      throw new BottleError("DOCKER", `docker run ${spec.name} failed: ${await engineMessage(started)}`, { hint: DOCKER_HINT });
+      throw err;
     }
     const demux = new R.Demuxer();
     const dec = new TextDecoder();
@@ -387,7 +393,7 @@ export class Docker {
 
   /** Exec with stdout into a host file, as bytes (harvest exports). */
   async execToFile(spec: A.ExecSpec, out: string, stdin?: Uint8Array, signal?: AbortSignal): Promise<{ code: number; stderr: string }> {
-    const r = await this.runner(A.execArgv({ ...spec, interactive: stdin !== undefined }), { stdoutFile: out, stdin, ...(signal ? { signal } : {}) });
+    const r = await this.runner(A.execArgv({ ...spec, interactive: stdin !== undefined }), { stdoutFile: out, stdin, signal });
     return { code: r.code, stderr: r.stderr };
   }
 

@@ -125,7 +125,7 @@ export class Smolvm {
 
   /** Exec with stdout into a host file; returns the guest's exit code and smolvm's stderr. */
   async execToFile(o: ExecOptions, values: EnvValues, out: string, signal?: AbortSignal): Promise<{ code: number; stderr: string }> {
-    const r = await this.call(execArgv(this.bin, o), { stdoutFile: out, ...(signal ? { signal } : {}) }, values);
+    const r = await this.call(execArgv(this.bin, o), { stdoutFile: out, signal }, values);
     return { code: r.code, stderr: r.stderr };
   }
 
